@@ -1,1 +1,181 @@
-//! (in progress)
+//! A stateful in-memory GitHub, served over real HTTP.
+//!
+//! [`FakeGitHub`] answers the subset of GitHub's REST API that Firebreak uses, with the full response
+//! shapes of GitHub's OpenAPI description, so Firebreak's real HTTP client can be pointed at it through
+//! `GITHUB_API_URL` (GHES-style: the API root has no `/api/v3`). It is used by the tests and by
+//! `firebreak demo`. Everything is keyed by repository, so many tests can share one instance, each on
+//! its own repository.
+//!
+//! Seeding and inspection are synchronous (a `std::sync::Mutex` inside, never held across an await).
+
+mod api;
+mod faults;
+mod http_util;
+mod ops;
+mod routes;
+mod server;
+mod shapes;
+mod state;
+
+pub use faults::{Fault, FaultKind};
+pub use state::{RequestRecord, UserKind};
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// The fake GitHub: cheap to clone, every clone sees the same state.
+#[derive(Clone)]
+pub struct FakeGitHub {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    state: Mutex<state::State>,
+    /// "http://127.0.0.1:PORT"
+    url: String,
+}
+
+/// A seeded repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepoHandle {
+    /// "owner/name"
+    pub full_name: String,
+    pub owner: String,
+    pub name: String,
+    pub id: u64,
+}
+
+/// An issue (or pull request) created by a seeding helper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IssueRef {
+    pub number: u64,
+    pub id: u64,
+}
+
+/// A comment created by a seeding helper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommentRef {
+    pub id: u64,
+}
+
+/// An issue as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueView {
+    pub number: u64,
+    pub id: u64,
+    pub node_id: String,
+    pub title: String,
+    pub body: Option<String>,
+    /// "open" | "closed"
+    pub state: String,
+    pub state_reason: Option<String>,
+    /// Label names, in the order they were added.
+    pub labels: Vec<String>,
+    /// Assignee logins.
+    pub assignees: Vec<String>,
+    /// Login of the author.
+    pub author: String,
+    /// Number of comments.
+    pub comments: usize,
+    pub is_pull_request: bool,
+    /// Number of the parent issue, when this is a sub-issue.
+    pub parent: Option<u64>,
+    /// Numbers of the sub-issues.
+    pub sub_issues: Vec<u64>,
+}
+
+/// A reaction as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReactionView {
+    /// "+1", "-1", "laugh", "confused", "heart", "hooray", "rocket" or "eyes"
+    pub content: String,
+    /// Login of the user who reacted.
+    pub user: String,
+}
+
+/// An issue comment as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentView {
+    pub id: u64,
+    pub author: String,
+    pub body: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub reactions: Vec<ReactionView>,
+}
+
+/// A repository label as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelView {
+    pub name: String,
+    pub color: String,
+    pub description: Option<String>,
+}
+
+/// A pull request review as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewView {
+    pub id: u64,
+    pub user: String,
+    /// "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED"
+    pub state: String,
+    pub body: String,
+}
+
+/// A pull request as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullView {
+    pub number: u64,
+    pub id: u64,
+    pub title: String,
+    pub body: Option<String>,
+    pub author: String,
+    /// "open" | "closed"
+    pub state: String,
+    pub draft: bool,
+    pub merged: bool,
+    pub head: String,
+    pub base: String,
+    pub reviews: Vec<ReviewView>,
+}
+
+impl FakeGitHub {
+    fn new(url: String) -> FakeGitHub {
+        let mut st = state::State::new();
+        st.server_url = url.clone();
+        st.html_url = url.clone();
+        FakeGitHub {
+            inner: Arc::new(Inner {
+                state: Mutex::new(st),
+                url,
+            }),
+        }
+    }
+
+    /// Lock the state; a poisoned lock (a panic elsewhere) is still usable.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, state::State> {
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The API root: "http://127.0.0.1:PORT" (GHES-style, no `/api/v3`).
+    pub fn url(&self) -> String {
+        self.inner.url.clone()
+    }
+
+    /// `url()` + "/graphql".
+    pub fn graphql_url(&self) -> String {
+        format!("{}/graphql", self.inner.url)
+    }
+
+    /// The host used in `html_url`s (default: the API root).
+    pub fn html_url(&self) -> String {
+        self.lock().html_url.clone()
+    }
+
+    /// Change the host used in `html_url`s, e.g. "https://github.com".
+    pub fn set_html_url(&self, url: &str) {
+        self.lock().html_url = url.trim_end_matches('/').to_string();
+    }
+}
