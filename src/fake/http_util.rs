@@ -207,3 +207,8 @@ pub(crate) fn paginate(req: &Req, items: Vec<Value>) -> Resp {
     }
     resp
 }
+
+/// 204 when `done`, else 404.
+pub(crate) fn no_content_or(done: bool) -> Resp {
+    if done { Resp::no_content() } else { not_found() }
+}

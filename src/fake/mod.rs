@@ -9,9 +9,12 @@
 //! Seeding and inspection are synchronous (a `std::sync::Mutex` inside, never held across an await).
 
 mod api;
+mod api_pulls;
 mod faults;
 mod http_util;
 mod ops;
+mod pull_ops;
+mod pull_shapes;
 mod routes;
 mod server;
 mod shapes;

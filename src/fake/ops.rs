@@ -43,7 +43,7 @@ impl State {
                 }
                 acc
             });
-        let assignees = self.filter_assignable(repo, assignees);
+        let assignees = self.filter_assignable(repo, assignees, None);
         let id = self.id();
         let now = self.now();
         let r = self.repo_mut(repo)?;
@@ -77,13 +77,13 @@ impl State {
     }
 
     /// The logins of `wanted` that can be assigned on `repo` (canonical spelling, no duplicates).
-    pub fn filter_assignable(&self, repo: &str, wanted: &[String]) -> Vec<String> {
+    pub fn filter_assignable(&self, repo: &str, wanted: &[String], issue: Option<u64>) -> Vec<String> {
         let Some(r) = self.repo(repo) else {
             return Vec::new();
         };
         let mut out: Vec<String> = Vec::new();
         for w in wanted {
-            if self.assignable(r, w)
+            if self.assignable(r, w, issue)
                 && let Some(u) = self.user(w)
                 && !out.iter().any(|o| o.eq_ignore_ascii_case(&u.login))
             {
@@ -213,7 +213,6 @@ impl State {
         r.commits.insert(
             sha.clone(),
             super::state::Commit {
-                sha: sha.clone(),
                 message: message.to_string(),
                 parent: Some(parent),
                 author: author.to_string(),

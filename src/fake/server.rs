@@ -187,9 +187,22 @@ fn into_response(resp: Resp) -> Response {
     for (k, v) in &resp.headers {
         builder = builder.header(k.as_str(), v.as_str());
     }
+    let has = |name: &str| resp.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name));
+    if !has("x-ratelimit-remaining") {
+        let reset = (chrono::Utc::now().timestamp() + 3600).to_string();
+        for (k, v) in [
+            ("x-ratelimit-limit", "5000"),
+            ("x-ratelimit-remaining", "4999"),
+            ("x-ratelimit-used", "1"),
+            ("x-ratelimit-reset", reset.as_str()),
+            ("x-ratelimit-resource", "core"),
+        ] {
+            builder = builder.header(k, v);
+        }
+    }
     builder = builder
         .header("x-github-api-version-selected", "2022-11-28")
-        .header("x-ratelimit-limit", "5000")
+        .header("x-github-media-type", "github.v3; format=json")
         .header("x-github-request-id", "FAKE:0000:0000");
     let body = match resp.body {
         Some(v) => {

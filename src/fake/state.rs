@@ -87,7 +87,14 @@ pub(crate) struct Review {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Pull {
+    /// The pull request's own id (distinct from the issue id, like GitHub).
+    pub id: u64,
     pub head_ref: String,
+    /// Last known head sha (kept when the head branch is deleted).
+    pub head_sha: String,
+    /// Base sha when the pull request was opened (the merge base).
+    pub base_sha: String,
+    pub maintainer_can_modify: bool,
     pub base_ref: String,
     pub draft: bool,
     pub merged_at: Option<DateTime<Utc>>,
@@ -123,7 +130,6 @@ pub(crate) struct Issue {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Commit {
-    pub sha: String,
     pub message: String,
     pub parent: Option<String>,
     pub author: String,
@@ -309,7 +315,6 @@ impl State {
             repo.commits.insert(
                 sha.clone(),
                 Commit {
-                    sha: sha.clone(),
                     message: "Initial commit".to_string(),
                     parent: None,
                     author: owner.to_string(),
@@ -330,26 +335,43 @@ impl State {
             .contains(&(org.to_lowercase(), login.to_lowercase()))
     }
 
-    /// The fine-grained role of `login` on the repository: the owner (or an org admin) is admin.
+    /// The fine-grained role of `login` on the repository: an explicit permission wins; the owner
+    /// of a user repository is admin; members of the owning organization get the base role "read".
     pub fn role(&self, repo: &Repo, login: &str) -> String {
-        let key = login.to_lowercase();
-        if let Some(p) = repo.permissions.get(&key) {
+        if let Some(p) = repo.permissions.get(&login.to_lowercase()) {
             return p.clone();
         }
         if repo.owner.eq_ignore_ascii_case(login) {
             return "admin".to_string();
         }
+        if self.is_org_member(&repo.owner, login) {
+            return "read".to_string();
+        }
         "none".to_string()
     }
 
-    /// Can `login` be assigned to issues of the repository (GitHub: anyone with push access, and the
-    /// owner; we also accept triage, like GitHub for org members with triage).
-    pub fn assignable(&self, repo: &Repo, login: &str) -> bool {
-        self.user(login).is_some()
-            && matches!(
-                self.role(repo, login).as_str(),
-                "admin" | "maintain" | "write" | "triage"
-            )
+    /// Can `login` be assigned (GitHub: people with triage or more, members of the owning
+    /// organization, and anyone who commented on the issue)?
+    pub fn assignable(&self, repo: &Repo, login: &str, issue: Option<u64>) -> bool {
+        let Some(user) = self.user(login) else {
+            return false;
+        };
+        if user.kind != UserKind::User {
+            return false;
+        }
+        matches!(
+            self.role(repo, login).as_str(),
+            "admin" | "maintain" | "write" | "triage"
+        ) || self.is_org_member(&repo.owner, login)
+            || issue.is_some_and(|n| {
+                repo.comments
+                    .values()
+                    .any(|c| c.issue == n && c.user.eq_ignore_ascii_case(login))
+                    || repo
+                        .issues
+                        .get(&n)
+                        .is_some_and(|i| i.user.eq_ignore_ascii_case(login))
+            })
     }
 
     /// OWNER, MEMBER, COLLABORATOR or NONE for `login` on the repository.
