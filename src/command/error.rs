@@ -118,7 +118,12 @@ impl fmt::Display for ParseError {
 
 fn write_usage(f: &mut fmt::Formatter<'_>, command: &str) -> fmt::Result {
     if let Some(CommandInfo { usage, example, .. }) = super::info(command) {
-        write!(f, " Usage: {}, for example {}.", code(usage), code(example))?;
+        write!(
+            f,
+            " Usage: {}, for example {}.",
+            code_span(usage),
+            code_span(example)
+        )?;
     }
     Ok(())
 }
@@ -153,32 +158,37 @@ pub(crate) fn list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
 /// The longest preview of user text that an error echoes, in characters.
 const PREVIEW_CHARS: usize = 60;
 
-/// `text` as a Markdown code span that nothing inside can break out of: the fence is one
-/// backtick longer than the longest run inside, padded when the text touches a backtick,
-/// and long text is cut to a preview ending in `…`.
+/// User text as a Markdown code span that nothing inside can break out of, cut to a preview
+/// ending in `…` when long.
 pub(crate) fn code(text: &str) -> String {
     let mut shown: String = text.chars().take(PREVIEW_CHARS).collect();
     if text.chars().nth(PREVIEW_CHARS).is_some() {
         shown.push('…');
     }
+    code_span(&shown)
+}
+
+/// `text` as a Markdown code span: the fence is one backtick longer than the longest run
+/// inside, padded when the text touches a backtick.
+fn code_span(text: &str) -> String {
     // A line never holds a line break, but a caller might pass one: fold it.
-    let shown = shown.replace(['\r', '\n'], " ");
-    if shown.trim().is_empty() {
+    let text = text.replace(['\r', '\n'], " ");
+    if text.trim().is_empty() {
         return "(nothing)".to_owned();
     }
     let mut longest = 0;
     let mut run = 0;
-    for c in shown.chars() {
+    for c in text.chars() {
         run = if c == '`' { run + 1 } else { 0 };
         longest = longest.max(run);
     }
     let fence = "`".repeat(longest + 1);
-    let pad = if shown.starts_with('`') || shown.ends_with('`') {
+    let pad = if text.starts_with('`') || text.ends_with('`') {
         " "
     } else {
         ""
     };
-    format!("{fence}{pad}{shown}{pad}{fence}")
+    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 #[cfg(test)]

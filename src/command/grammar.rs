@@ -44,7 +44,7 @@ fn incident(args: &str, vocab: &Vocabulary) -> Result<Command> {
     let (severity, rest) = match leading_level(vocab, args, false) {
         Level::Valid(level, rest) => (Some(level), rest),
         Level::Invalid(token) => return Err(invalid_severity("incident", token, vocab)),
-        Level::NotALevel => (None, args),
+        Level::Absent => (None, args),
     };
     let title = optional_text("incident", "title", rest, TITLE_LIMIT)?;
     Ok(Command::Incident { severity, title })
@@ -60,7 +60,7 @@ fn severity(args: &str, vocab: &Vocabulary) -> Result<Command> {
             reason: optional_text("sev", "reason", rest, TEXT_LIMIT)?,
         }),
         Level::Invalid(token) => Err(invalid_severity("sev", token, vocab)),
-        Level::NotALevel => Err(invalid_severity("sev", first_token(args).0, vocab)),
+        Level::Absent => Err(invalid_severity("sev", first_token(args).0, vocab)),
     }
 }
 
@@ -387,7 +387,7 @@ enum Level<'a> {
     Valid(u8, &'a str),
     /// Written like a level, but not one of the vocabulary's.
     Invalid(&'a str),
-    NotALevel,
+    Absent,
 }
 
 /// The severity at the start of `args`: a configured name (case-insensitive, may hold spaces),
@@ -404,10 +404,10 @@ fn leading_level<'a>(vocab: &Vocabulary, args: &'a str, bare_numbers: bool) -> L
     for (index, name) in names {
         if let Some(rest) = strip_prefix_ci(args, name) {
             let rest = rest.strip_prefix([':', ',', '.']).unwrap_or(rest);
-            if rest.is_empty() || rest.starts_with(char::is_whitespace) {
-                if let Ok(level) = u8::try_from(index + 1) {
-                    return Level::Valid(level, rest.trim());
-                }
+            let whole_word = rest.is_empty() || rest.starts_with(char::is_whitespace);
+            match u8::try_from(index + 1) {
+                Ok(level) if whole_word => return Level::Valid(level, rest.trim()),
+                _ => {}
             }
         }
     }
@@ -418,10 +418,10 @@ fn leading_level<'a>(vocab: &Vocabulary, args: &'a str, bare_numbers: bool) -> L
     let digits = match lower.strip_prefix("sev") {
         Some(n) => n.strip_prefix(['-', '_']).unwrap_or(n),
         None if bare_numbers => &lower,
-        None => return Level::NotALevel,
+        None => return Level::Absent,
     };
     if !is_digits(digits) {
-        return Level::NotALevel;
+        return Level::Absent;
     }
     match digits.parse::<u8>() {
         Ok(level) if level >= 1 && usize::from(level) <= vocab.severities.len() => {
