@@ -416,7 +416,7 @@ fn leading_level<'a>(vocab: &Vocabulary, args: &'a str, bare_numbers: bool) -> L
     let word = strip_trailing_punctuation(token);
     let lower = word.to_ascii_lowercase();
     let digits = match lower.strip_prefix("sev") {
-        Some(n) => n.strip_prefix(['-', '_']).unwrap_or(n),
+        Some(n) => n.strip_prefix('-').unwrap_or(n),
         None if bare_numbers => &lower,
         None => return Level::Absent,
     };

@@ -13,8 +13,11 @@
 //! `/usr/bin/env is broken` and `/ thing` are prose. Names are case-insensitive. Lines that
 //! GitHub does not render as prose are never commands: fenced code (```` ``` ```` or `~~~`),
 //! indented code, HTML comments (`<!-- … -->`, across lines too) and block quotes (`>`); see
-//! the `scan` submodule for the exact rules. Each command takes only its own line. Each command line gives
-//! one [`ParsedLine`], good or bad, so one mistake never stops the other commands.
+//! the `scan` submodule for the exact rules. Only lines that themselves start with `>` are
+//! quoted: a command typed on the line right under a quote still runs, although CommonMark
+//! would render it as a lazy continuation of the quote. Each command takes only its own line.
+//! Each command line gives one [`ParsedLine`], good or bad, so one mistake never stops the
+//! other commands.
 //!
 //! # Grammar
 //!
@@ -24,8 +27,8 @@
 //! comment's author; teams are refused.
 //!
 //! ```text
-//! /incident [<severity>] [<title>]     severity: sevN, sev-N or a configured name (not a bare N)
-//! /sev <level> [<reason>]              level: N, sevN, sev-N or a configured name; alias /severity
+//! /incident [<severity>] [<title>]     severity: sevN, sev-N, or a configured name (not a bare N)
+//! /sev <level> [<reason>]              level: N, sevN, sev-N, or a configured name; alias /severity
 //! /status <status> [<note>]            investigating|identified|mitigated|monitoring|resolved
 //! /ic <person>                         alias /commander
 //! /comms <person>
@@ -44,7 +47,7 @@
 //! /help                                words after it are ignored
 //! ```
 //!
-//! A severity, status or `/action` option may end in `:`, `,` or `.` (`/status resolved.`).
+//! A severity, a status or a person may end in `:`, `,` or `.` (`/status resolved.`, `@bob,`).
 //! The first token of `/timeline` is a time when it is meant as one — it starts with a digit
 //! and holds a `:`, starts with `NNNN-NN-NN`, or is `-` and a digit — and must then be valid.
 

@@ -94,6 +94,13 @@ fn quoted_command_is_ignored() {
 }
 
 #[test]
+fn line_right_after_a_quote_is_a_command() {
+    // CommonMark renders it inside the quote (a lazy continuation line), but only lines that
+    // start with `>` count as quoted: a command typed right under a quote still runs.
+    assert_snapshot!(show("> Can someone take IC?\n/ic me"), @"L2 /ic me => Commander(Me)");
+}
+
+#[test]
 fn command_inside_html_comment_is_ignored() {
     let body = "\
 <!-- template hint:
