@@ -1,1 +1,41 @@
-fn main() {}
+//! `firebreak`: parse the command line, set up logging, run, map errors to exit codes
+//! (0 done, 1 GitHub or runtime failure, 2 usage or configuration error).
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+fn main() -> ExitCode {
+    let cli = firebreak::cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("FIREBREAK_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("firebreak: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(firebreak::cli::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            let code = firebreak::exit_code_for(&error);
+            if std::env::var_os("GITHUB_ACTIONS").is_some() {
+                println!(
+                    "{}",
+                    firebreak::action::annotation("error", &format!("{error:#}"))
+                );
+            }
+            eprintln!("firebreak: {error:#}");
+            ExitCode::from(code)
+        }
+    }
+}

@@ -1,1 +1,339 @@
-//! (in progress)
+//! The GitHub Action adapter: the Action environment in, outputs, a job summary and
+//! annotations out.
+//!
+//! Reads `GITHUB_EVENT_NAME`, `GITHUB_EVENT_PATH`, `GITHUB_REPOSITORY`, `GITHUB_API_URL`, the
+//! token (`github-token` input, `FIREBREAK_TOKEN` or `GITHUB_TOKEN`), and writes
+//! `incident-number`, `severity` and `status` to `GITHUB_OUTPUT` and a summary to
+//! `GITHUB_STEP_SUMMARY`. An event that cannot concern an incident (a plain comment on a plain
+//! issue) costs no API call at all.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use chrono::Utc;
+
+use crate::config::{self, Config};
+use crate::engine::{self, HandEvent, HandKind, Trigger};
+use crate::event::{CommentAction, Event, IssueAction};
+use crate::github::GitHub;
+use crate::incident::section::BEGIN;
+use crate::render::{self, names};
+use crate::runner::{self, Outcome};
+use crate::{UsageError, declare};
+
+/// The Action environment (SPEC §8).
+#[derive(Debug, Clone)]
+pub struct ActionEnv {
+    pub event_name: String,
+    pub event_path: PathBuf,
+    pub repository: String,
+    pub api_url: String,
+    pub token: String,
+    pub output: Option<PathBuf>,
+    pub summary: Option<PathBuf>,
+    /// Where the repository is checked out (config is read from there when present).
+    pub workspace: PathBuf,
+    /// Explicit config file (`FIREBREAK_CONFIG`, the `config` input).
+    pub config_path: Option<PathBuf>,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn required(name: &str) -> Result<String, UsageError> {
+    var(name).ok_or_else(|| UsageError(format!("{name} is not set: `firebreak action` runs inside a GitHub Actions workflow (or set it by hand)")))
+}
+
+/// The token, from the most specific place first.
+pub fn token_from_env() -> Option<String> {
+    [
+        "INPUT_GITHUB-TOKEN",
+        "INPUT_GITHUB_TOKEN",
+        "FIREBREAK_TOKEN",
+        "GITHUB_TOKEN",
+    ]
+    .into_iter()
+    .find_map(var)
+}
+
+/// `GITHUB_API_URL`, always honored (GitHub Enterprise Server, tests).
+pub fn api_url_from_env() -> String {
+    var("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".to_string())
+}
+
+impl ActionEnv {
+    pub fn from_env() -> Result<ActionEnv, UsageError> {
+        Ok(ActionEnv {
+            event_name: required("GITHUB_EVENT_NAME")?,
+            event_path: required("GITHUB_EVENT_PATH")?.into(),
+            repository: required("GITHUB_REPOSITORY")?,
+            api_url: api_url_from_env(),
+            token: token_from_env().ok_or_else(|| UsageError("no token: pass the `github-token` input, or set FIREBREAK_TOKEN or GITHUB_TOKEN".into()))?,
+            output: var("GITHUB_OUTPUT").map(PathBuf::from),
+            summary: var("GITHUB_STEP_SUMMARY").map(PathBuf::from),
+            workspace: var("GITHUB_WORKSPACE").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".")),
+            config_path: var("INPUT_CONFIG").or_else(|| var("FIREBREAK_CONFIG")).map(PathBuf::from),
+        })
+    }
+}
+
+/// Loads config from the checkout when present, else through the contents API, else the
+/// defaults. A broken file is a usage error naming file, line and key.
+pub async fn load_config(
+    github: &GitHub,
+    workspace: &Path,
+    explicit: Option<&Path>,
+) -> anyhow::Result<Config> {
+    if let Some(path) = explicit {
+        let path = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            workspace.join(path)
+        };
+        return Ok(Config::load(&path)?);
+    }
+    let local = workspace.join(config::CONFIG_PATH);
+    if local.exists() {
+        return Ok(Config::load(&local)?);
+    }
+    match github.file(config::CONFIG_PATH, None).await? {
+        Some(text) => Ok(Config::from_yaml(&text, config::CONFIG_PATH)?),
+        None => Ok(Config::default()),
+    }
+}
+
+/// Handles one Action event end to end.
+pub async fn run(env: &ActionEnv) -> anyhow::Result<Outcome> {
+    let payload = std::fs::read(&env.event_path).map_err(|e| {
+        UsageError(format!(
+            "cannot read GITHUB_EVENT_PATH {}: {e}",
+            env.event_path.display()
+        ))
+    })?;
+    let event =
+        Event::from_webhook(&env.event_name, &payload).map_err(|e| UsageError(e.to_string()))?;
+    let github = GitHub::with_token(&env.api_url, &env.token, &env.repository)?;
+    let now = Utc::now();
+    let outcome = handle(&github, &event, now, |gh| {
+        let gh = gh.clone();
+        let workspace = env.workspace.clone();
+        let explicit = env.config_path.clone();
+        async move { load_config(&gh, &workspace, explicit.as_deref()).await }
+    })
+    .await?;
+    write_outputs(env, &outcome)?;
+    Ok(outcome)
+}
+
+/// Routes an event to the runner. `config` is loaded only when the event can concern an
+/// incident, so unrelated comments cost nothing.
+pub async fn handle<F, Fut>(
+    github: &GitHub,
+    event: &Event,
+    now: chrono::DateTime<Utc>,
+    config: F,
+) -> anyhow::Result<Outcome>
+where
+    F: FnOnce(&GitHub) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<Config>>,
+{
+    let skip = |why: String| {
+        Ok(Outcome {
+            notes: vec![why],
+            ..Outcome::default()
+        })
+    };
+    match event {
+        Event::IssueComment {
+            action,
+            issue,
+            comment,
+            sender,
+            ..
+        } => {
+            if comment.user.is_bot() || sender.is_bot() {
+                return skip("comment by a bot: nothing to do".into());
+            }
+            if issue.pull_request.is_some() {
+                return skip("comment on a pull request: nothing to do".into());
+            }
+            let is_incident = is_incident(issue);
+            let may_declare =
+                *action != CommentAction::Deleted && mentions_incident_command(comment.body_text());
+            if !is_incident && !may_declare {
+                return skip(format!(
+                    "#{} is not an incident and the comment declares none",
+                    issue.number
+                ));
+            }
+            let config = config(github).await?;
+            if !is_incident && !engine::declares(&config, comment.body_text()) {
+                return skip(format!(
+                    "#{} is not an incident and the comment declares none",
+                    issue.number
+                ));
+            }
+            runner::run_issue(github, &config, issue, Trigger::Reconcile, now).await
+        }
+        Event::Issues {
+            action,
+            issue,
+            label,
+            assignee,
+            sender,
+            ..
+        } => {
+            if sender.is_bot() && *action != IssueAction::Opened {
+                return skip("change made by a bot: nothing to do".into());
+            }
+            if issue.pull_request.is_some() {
+                return skip("pull request: nothing to do".into());
+            }
+            let incident_label = issue.has_label(engine::LABEL_INCIDENT);
+            if !is_incident(issue) && !incident_label {
+                return skip(format!("#{} is not an incident", issue.number));
+            }
+            let hand = |kind| {
+                Trigger::Hand(HandEvent {
+                    kind,
+                    sender: sender.clone(),
+                    at: issue.updated_at,
+                })
+            };
+            let trigger = match action {
+                IssueAction::Opened => Trigger::Opened,
+                IssueAction::Labeled => hand(HandKind::Labeled(
+                    label.as_ref().map(|l| l.name.clone()).unwrap_or_default(),
+                )),
+                IssueAction::Unlabeled => hand(HandKind::Unlabeled(
+                    label.as_ref().map(|l| l.name.clone()).unwrap_or_default(),
+                )),
+                IssueAction::Assigned => hand(HandKind::Assigned(
+                    assignee
+                        .as_ref()
+                        .map(|u| u.login.clone())
+                        .unwrap_or_default(),
+                )),
+                IssueAction::Unassigned => hand(HandKind::Unassigned(
+                    assignee
+                        .as_ref()
+                        .map(|u| u.login.clone())
+                        .unwrap_or_default(),
+                )),
+                IssueAction::Closed => hand(HandKind::Closed),
+                IssueAction::Reopened => hand(HandKind::Reopened),
+                IssueAction::Edited => hand(HandKind::Retitled),
+            };
+            let config = config(github).await?;
+            runner::run_issue(github, &config, issue, trigger, now).await
+        }
+        Event::RepositoryDispatch {
+            kind,
+            client_payload,
+            ..
+        } => {
+            if kind != "incident" {
+                return skip(format!(
+                    "repository_dispatch `{kind}` is not `incident`: nothing to do"
+                ));
+            }
+            let request = declare::Request::from_dispatch(client_payload).map_err(UsageError)?;
+            let config = config(github).await?;
+            declare::declare(github, &config, &request, now).await
+        }
+        Event::Sweep { .. } => {
+            let config = config(github).await?;
+            crate::sweep::reconcile_open_incidents(github, &config, now).await
+        }
+        Event::PullRequest { event, action, .. } => {
+            skip(format!("{event}.{action}: nothing to do yet"))
+        }
+        Event::Ignored { event, action } => skip(format!(
+            "{event}{}: nothing to do",
+            action
+                .as_deref()
+                .map(|a| format!(".{a}"))
+                .unwrap_or_default()
+        )),
+    }
+}
+
+/// An incident carries the label or Firebreak's section (the label may have been removed by
+/// hand; the section is what counts).
+fn is_incident(issue: &crate::event::Issue) -> bool {
+    issue.has_label(engine::LABEL_INCIDENT) || issue.body_text().contains(BEGIN)
+}
+
+/// Cheap pre-check before reading config: could this comment contain `/incident`?
+fn mentions_incident_command(body: &str) -> bool {
+    body.lines()
+        .any(|l| l.trim_start().to_ascii_lowercase().starts_with("/incident"))
+}
+
+/// `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY`.
+fn write_outputs(env: &ActionEnv, outcome: &Outcome) -> anyhow::Result<()> {
+    if let Some(path) = &env.output {
+        let mut out = String::new();
+        if let Some(n) = outcome.issue {
+            out.push_str(&format!("incident-number={n}\n"));
+        }
+        if let Some(s) = outcome.severity_name.as_deref() {
+            out.push_str(&format!("severity={s}\n"));
+        }
+        if let Some(s) = outcome.status {
+            out.push_str(&format!("status={s}\n"));
+        }
+        append(path, &out).context("writing GITHUB_OUTPUT")?;
+    }
+    if let Some(path) = &env.summary {
+        let view = render::SummaryView {
+            repo: env.repository.clone(),
+            event: env.event_name.clone(),
+            issue: outcome.issue,
+            severity: outcome.severity_name.clone(),
+            status: outcome.status,
+            lines: outcome.notes.clone(),
+        };
+        append(path, &render::render(names::SUMMARY, &view))
+            .context("writing GITHUB_STEP_SUMMARY")?;
+    }
+    Ok(())
+}
+
+fn append(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    file.write_all(text.as_bytes())
+}
+
+/// A workflow command annotation (`::error::…`), escaped as the Actions toolkit does.
+pub fn annotation(level: &str, message: &str) -> String {
+    let escaped = message
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A");
+    format!("::{level}::{escaped}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn annotations_escape_newlines_and_percent() {
+        assert_eq!(
+            annotation("error", "50% done\nnext"),
+            "::error::50%25 done%0Anext"
+        );
+    }
+
+    #[test]
+    fn incident_precheck_is_case_insensitive_and_line_based() {
+        assert!(mentions_incident_command("hello\n  /Incident sev1 db"));
+        assert!(!mentions_incident_command("see /incident docs"));
+    }
+}

@@ -1,1 +1,218 @@
-//! (in progress)
+//! Decide: (what woke us, the issue as it is, its comments, config, now) → a [`Plan`] of
+//! GitHub operations. Pure: no I/O, no clock; the adapters read `now` once and pass it in.
+//!
+//! The engine reconciles rather than reacts: every person's comment that has no timeline entry
+//! yet is processed, whatever event woke the run, so a cancelled, late, duplicated or
+//! out-of-order delivery is caught up by the next run. Processing a comment twice (two runs at
+//! once) yields the same entries, because each entry's identity is its comment and line.
+
+mod commands;
+mod labels;
+mod plan;
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+
+use crate::command::{self, Command, Vocabulary};
+use crate::config::Config;
+use crate::event::{Comment, Issue, User};
+use crate::incident::section::{self, Body};
+use crate::incident::timeline::{self, Entry, EntryKind};
+use crate::incident::{Incident, Status};
+use crate::render::{self, names};
+
+pub use labels::{LABEL_INCIDENT, all_labels, severity_label, status_label};
+pub use plan::{NewComment, Plan, REPLY_MARKER, reply_marker};
+
+/// What woke this run, beyond "look at everything".
+#[derive(Debug, Clone)]
+pub enum Trigger {
+    /// A new or edited comment, a sweep, a dispatch: nothing beyond reconciliation.
+    Reconcile,
+    /// The issue was opened (declared if it carries the incident label).
+    Opened,
+    /// A person changed something by hand; recorded in the timeline.
+    Hand(HandEvent),
+}
+
+#[derive(Debug, Clone)]
+pub struct HandEvent {
+    pub kind: HandKind,
+    pub sender: User,
+    /// Identifies this occurrence (the issue's `updated_at` in the payload), so a duplicated
+    /// delivery is one entry.
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub enum HandKind {
+    Labeled(String),
+    Unlabeled(String),
+    Assigned(String),
+    Unassigned(String),
+    Closed,
+    Reopened,
+    Retitled,
+}
+
+/// Who may run which command: decided by the adapter (team look-ups need the network) and
+/// passed in.
+pub trait Authorizer {
+    fn allowed(&self, comment: &Comment, command: &str) -> bool;
+    /// Who may run `command`, in words, for refusals.
+    fn who(&self, command: &str) -> String;
+}
+
+/// Everything the engine reads.
+pub struct Input<'a> {
+    pub config: &'a Config,
+    pub now: DateTime<Utc>,
+    pub issue: &'a Issue,
+    /// Every comment on the issue, oldest first.
+    pub comments: &'a [Comment],
+    pub trigger: Trigger,
+    pub authorizer: &'a dyn Authorizer,
+}
+
+/// The vocabulary the parser needs from config.
+pub fn vocabulary(config: &Config) -> Vocabulary {
+    Vocabulary {
+        severities: config.severity_names(),
+    }
+}
+
+/// Whether a comment asks to declare an incident (cheap check before listing comments).
+pub fn declares(config: &Config, body: &str) -> bool {
+    command::parse(body, &vocabulary(config))
+        .iter()
+        .any(|l| matches!(l.result, Ok(Command::Incident { .. })))
+}
+
+/// The severity chosen in an issue form's `### Severity` field, if any.
+pub fn form_severity(config: &Config, body: &str) -> Option<u8> {
+    let mut lines = body.lines().map(str::trim);
+    lines.find(|l| {
+        l.trim_start_matches('#')
+            .trim()
+            .eq_ignore_ascii_case("severity")
+            && l.starts_with('#')
+    })?;
+    let value = lines.find(|l| !l.is_empty())?;
+    let token = value
+        .split(|c: char| c.is_whitespace() || c == '(' || c == '—' || c == '-' || c == ':')
+        .find(|t| !t.is_empty())?;
+    config.level_of(token)
+}
+
+/// Decide what to do.
+pub fn decide(input: &Input) -> Plan {
+    let issue = input.issue;
+    let body = Body::parse(issue.body_text());
+    let mut plan = Plan::new(issue.number);
+    if let Some(Err(problem)) = &body.state {
+        plan.notes.push(format!(
+            "the Firebreak section of #{} is damaged ({problem}); it was rebuilt",
+            issue.number
+        ));
+    }
+    let mut run = commands::Run::new(input, &mut plan);
+
+    let mut incident = match body.incident() {
+        Some(incident) => incident.clone(),
+        None => match run.declaration() {
+            Some(incident) => incident,
+            None => return plan,
+        },
+    };
+
+    run.reconcile_comments(&mut incident);
+    if let Trigger::Hand(hand) = &input.trigger {
+        run.hand_event(&mut incident, hand);
+    }
+
+    // Desired state of the issue, diffed with what it is.
+    labels::plan_labels(input.config, &incident, issue, &mut plan);
+    if plan.ensure_labels {
+        incident.labels_ready = true;
+    }
+    plan_assignees(&incident, issue, &mut plan);
+    let title = input.config.title_for(incident.severity, &incident.title);
+    if title != issue.title {
+        plan.patch.title = Some(title);
+    }
+    let rendered = render_section(input.config, &incident, &issue.html_url, &[]);
+    let new_body = section::compose(&body.before, &rendered, &incident, &body.after);
+    if new_body != issue.body_text() {
+        plan.patch.body = Some(new_body);
+    }
+    plan.incident = Some(incident);
+    plan
+}
+
+/// The rendered bot-owned section (without the state marker).
+pub fn render_section(
+    config: &Config,
+    incident: &Incident,
+    issue_url: &str,
+    overflow: &[String],
+) -> String {
+    render::render(
+        names::SECTION,
+        &render::SectionView::new(incident, config, issue_url, overflow.to_vec()),
+    )
+}
+
+/// Roles become assignees. Only people who held a role and no longer hold any are unassigned,
+/// so assignees added by hand stay.
+fn plan_assignees(incident: &Incident, issue: &Issue, plan: &mut Plan) {
+    let current: BTreeSet<String> = issue
+        .assignees
+        .iter()
+        .map(|u| u.login.to_ascii_lowercase())
+        .collect();
+    let holders = incident.role_holders();
+    let holder_set: BTreeSet<String> = holders.iter().map(|l| l.to_ascii_lowercase()).collect();
+    plan.add_assignees = holders
+        .into_iter()
+        .filter(|l| !current.contains(&l.to_ascii_lowercase()))
+        .collect();
+    plan.remove_assignees = plan
+        .former_role_holders
+        .iter()
+        .filter(|l| {
+            let l = l.to_ascii_lowercase();
+            current.contains(&l) && !holder_set.contains(&l)
+        })
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+}
+
+/// The status of an incident, as the label shows it (for the outputs).
+pub fn status_of(incident: &Incident) -> Status {
+    incident.status
+}
+
+/// Entry for a comment by a person (excerpt of its prose, command lines left out).
+fn comment_entry(comment: &Comment, command_lines: &BTreeSet<usize>) -> Entry {
+    let prose: String = comment
+        .body_text()
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| !command_lines.contains(&(i + 1)))
+        .map(|(_, l)| l)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let text = timeline::excerpt(&prose);
+    let mut entry = Entry::new(
+        comment.created_at,
+        EntryKind::Comment,
+        &comment.user.login,
+        text,
+    )
+    .from_comment(comment.id, None);
+    entry.edited = (comment.updated_at != comment.created_at).then_some(comment.updated_at);
+    entry
+}

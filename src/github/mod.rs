@@ -1,1 +1,462 @@
-//! (in progress)
+//! The only module that talks to GitHub, and the only user of octocrab.
+//!
+//! octocrab provides the HTTP stack, authentication (token or App JWT → installation token) and
+//! the base URI (`GITHUB_API_URL`, GitHub Enterprise Server, tests). Its own retry layer is
+//! compiled out (the `retry` feature is off): it would repeat POSTs on a 5xx and duplicate issues
+//! and comments. Instead [`GitHub::send`] retries here, with exponential backoff and jitter,
+//! only requests that are safe to repeat ([`Retry`]), and waits out rate limits (403/429 with
+//! `retry-after` or `x-ratelimit-reset`), which GitHub guarantees were not performed.
+//!
+//! Every failure names the operation (`adding labels to #12: GitHub answered 502 …`).
+
+mod ops;
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use http::{Method, StatusCode};
+use http_body_util::BodyExt as _;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub use ops::*;
+
+/// Read/connect timeouts. GitHub answers almost everything in well under a second; a minute
+/// without bytes is a dead connection, and a workflow run should fail rather than hang.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Longest rate-limit wait we accept before failing loudly: a scheduled run that would sleep
+/// longer is better re-run by the next schedule than left hanging.
+const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(120);
+
+/// Whether a request may be sent again after an unknown outcome (5xx, timeout, reset).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// GET, PUT, PATCH with absolute values, DELETE, and POSTs whose repeat is a no-op
+    /// (adding a label or an assignee, a reaction).
+    Safe,
+    /// POSTs that create something: never repeated blindly; callers look for what they
+    /// created (by marker) and decide.
+    Never,
+}
+
+/// How persistently to retry safe requests.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included.
+    pub attempts: u32,
+    /// First backoff; doubled each time, with up to 50% random jitter.
+    pub base: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            attempts: 4,
+            base: Duration::from_millis(500),
+        }
+    }
+}
+
+/// An error answered by GitHub or met on the way, with the operation it interrupted.
+#[derive(Debug, thiserror::Error)]
+pub enum GitHubError {
+    #[error("{operation}: GitHub answered {status}: {message}")]
+    Status {
+        operation: String,
+        status: StatusCode,
+        message: String,
+    },
+    #[error("{operation}: rate limited by GitHub and the reset is {wait:?} away")]
+    RateLimited { operation: String, wait: Duration },
+    #[error("{operation}: {source}")]
+    Transport {
+        operation: String,
+        source: octocrab::Error,
+    },
+    #[error("{operation}: unexpected response: {message}")]
+    Decode { operation: String, message: String },
+}
+
+impl GitHubError {
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            GitHubError::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(StatusCode::NOT_FOUND)
+    }
+    /// The outcome of the request is unknown: it may have been performed.
+    pub fn is_ambiguous(&self) -> bool {
+        match self {
+            GitHubError::Status { status, .. } => status.is_server_error(),
+            GitHubError::Transport { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+/// A raw answer: status, headers we care about, body bytes.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub link_next: Option<String>,
+    pub body: bytes::Bytes,
+}
+
+/// A repository-scoped GitHub client.
+#[derive(Clone)]
+pub struct GitHub {
+    client: octocrab::Octocrab,
+    /// `owner/name`.
+    repo: String,
+    /// Path prefix of the API base (`/api/v3` on GHES), stripped from absolute `Link` URLs.
+    base_path: String,
+    retry: RetryPolicy,
+}
+
+impl std::fmt::Debug for GitHub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GitHub").field("repo", &self.repo).finish()
+    }
+}
+
+impl GitHub {
+    /// A client for `repo` (`owner/name`) at `api_url` with a token. The token is handed to
+    /// octocrab as a secret and never logged.
+    pub fn with_token(api_url: &str, token: &str, repo: &str) -> anyhow::Result<GitHub> {
+        let builder = octocrab::Octocrab::builder()
+            .base_uri(api_url)
+            .with_context(|| format!("GITHUB_API_URL `{api_url}` is not a valid URL"))?
+            .personal_token(token.to_string());
+        Self::from_builder(builder, api_url, repo)
+    }
+
+    fn from_builder(
+        builder: octocrab::OctocrabBuilder<
+            octocrab::NoSvc,
+            octocrab::DefaultOctocrabBuilderConfig,
+            octocrab::NoAuth,
+            octocrab::NotLayerReady,
+        >,
+        api_url: &str,
+        repo: &str,
+    ) -> anyhow::Result<GitHub> {
+        let client = builder
+            .set_connect_timeout(Some(CONNECT_TIMEOUT))
+            .set_read_timeout(Some(READ_TIMEOUT))
+            .set_write_timeout(Some(READ_TIMEOUT))
+            .add_header(
+                http::HeaderName::from_static("x-github-api-version"),
+                "2022-11-28".to_string(),
+            )
+            .build()
+            .context("building the GitHub client")?;
+        Self::from_octocrab(client, api_url, repo)
+    }
+
+    /// Wrap an already-authenticated octocrab (App installations).
+    pub fn from_octocrab(
+        client: octocrab::Octocrab,
+        api_url: &str,
+        repo: &str,
+    ) -> anyhow::Result<GitHub> {
+        if repo.split('/').filter(|p| !p.is_empty()).count() != 2 {
+            anyhow::bail!("repository `{repo}` is not of the form owner/name");
+        }
+        let base: http::Uri = api_url
+            .parse()
+            .with_context(|| format!("GITHUB_API_URL `{api_url}` is not a valid URL"))?;
+        Ok(GitHub {
+            client,
+            repo: repo.to_string(),
+            base_path: base.path().trim_end_matches('/').to_string(),
+            retry: RetryPolicy::default(),
+        })
+    }
+
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    pub fn repo(&self) -> &str {
+        &self.repo
+    }
+
+    /// `/repos/{owner}/{name}` + `tail`.
+    pub fn repo_path(&self, tail: &str) -> String {
+        format!("/repos/{}{tail}", self.repo)
+    }
+
+    /// Send one request, retrying as `retry` allows; answers any 2xx, errors otherwise.
+    pub async fn send<B: Serialize + ?Sized>(
+        &self,
+        operation: &str,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        retry: Retry,
+    ) -> Result<Answer, GitHubError> {
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let result = self.send_once(method.clone(), path, body).await;
+            let outcome = match result {
+                Ok(response) => response,
+                Err(source) => {
+                    if retry == Retry::Safe && attempt < self.retry.attempts {
+                        tracing::warn!(operation, attempt, error = %source, "retrying after a transport error");
+                        tokio::time::sleep(self.backoff(attempt)).await;
+                        continue;
+                    }
+                    return Err(GitHubError::Transport {
+                        operation: operation.to_string(),
+                        source,
+                    });
+                }
+            };
+            let (status, headers, bytes) = outcome;
+            if status.is_success() {
+                return Ok(Answer {
+                    status,
+                    link_next: next_link(&headers).map(|url| self.relative(&url)),
+                    body: bytes,
+                });
+            }
+            if let Some(wait) = rate_limit_wait(status, &headers, &bytes) {
+                if wait > MAX_RATE_LIMIT_WAIT {
+                    return Err(GitHubError::RateLimited {
+                        operation: operation.to_string(),
+                        wait,
+                    });
+                }
+                // A rate-limited request was not performed: repeating it is always safe.
+                if attempt < self.retry.attempts + 2 {
+                    tracing::warn!(operation, ?wait, "rate limited; waiting");
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+            }
+            if status.is_server_error() && retry == Retry::Safe && attempt < self.retry.attempts {
+                tracing::warn!(operation, attempt, %status, "retrying after a server error");
+                tokio::time::sleep(self.backoff(attempt)).await;
+                continue;
+            }
+            return Err(GitHubError::Status {
+                operation: operation.to_string(),
+                status,
+                message: error_message(&bytes),
+            });
+        }
+    }
+
+    /// Send and decode a JSON answer.
+    pub async fn json<T: DeserializeOwned, B: Serialize + ?Sized>(
+        &self,
+        operation: &str,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        retry: Retry,
+    ) -> Result<T, GitHubError> {
+        let answer = self.send(operation, method, path, body, retry).await?;
+        decode(operation, &answer.body)
+    }
+
+    /// GET every page of a list, following `Link: rel="next"`.
+    pub async fn paginate<T: DeserializeOwned>(
+        &self,
+        operation: &str,
+        first: &str,
+    ) -> Result<Vec<T>, GitHubError> {
+        let mut items = Vec::new();
+        let mut next = Some(first.to_string());
+        while let Some(path) = next.take() {
+            let answer = self
+                .send::<()>(operation, Method::GET, &path, None, Retry::Safe)
+                .await?;
+            let mut page: Vec<T> = decode(operation, &answer.body)?;
+            items.append(&mut page);
+            next = answer.link_next;
+        }
+        Ok(items)
+    }
+
+    async fn send_once<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<(StatusCode, http::HeaderMap, bytes::Bytes), octocrab::Error> {
+        let response = match method {
+            Method::GET => self.client._get(path).await?,
+            Method::POST => self.client._post(path, body).await?,
+            Method::PATCH => self.client._patch(path, body).await?,
+            Method::PUT => self.client._put(path, body).await?,
+            Method::DELETE => self.client._delete(path, body).await?,
+            other => unreachable!("Firebreak never sends {other}"),
+        };
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await?.to_bytes();
+        Ok((parts.status, parts.headers, bytes))
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let base = self
+            .retry
+            .base
+            .saturating_mul(1 << attempt.saturating_sub(1).min(8));
+        let jitter = rand::random_range(0.0..0.5);
+        base.mul_f64(1.0 + jitter)
+    }
+
+    /// Turn an absolute `Link` URL into a path relative to the API base, so octocrab adds the
+    /// base URI and the credentials (it withholds them from absolute URLs to other hosts).
+    fn relative(&self, url: &str) -> String {
+        let Ok(uri) = url.parse::<http::Uri>() else {
+            return url.to_string();
+        };
+        let pq = uri
+            .path_and_query()
+            .map(|pq| pq.as_str().to_string())
+            .unwrap_or_default();
+        match pq.strip_prefix(self.base_path.as_str()) {
+            Some(rest) if !self.base_path.is_empty() => rest.to_string(),
+            _ => pq,
+        }
+    }
+}
+
+fn decode<T: DeserializeOwned>(operation: &str, bytes: &[u8]) -> Result<T, GitHubError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|err| GitHubError::Decode {
+        operation: operation.to_string(),
+        message: format!("at `{}`: {}", err.path(), err.inner()),
+    })
+}
+
+/// `message` of a GitHub error body (plus validation details), or the raw text.
+fn error_message(bytes: &[u8]) -> String {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        let text = String::from_utf8_lossy(bytes);
+        return text.chars().take(500).collect();
+    };
+    let mut message = value
+        .get("message")
+        .and_then(|m| m.as_str())
+        .map(str::to_string)
+        .unwrap_or_else(|| value.to_string().chars().take(500).collect());
+    if let Some(errors) = value.get("errors").filter(|e| !e.is_null()) {
+        message.push_str(&format!(" {errors}"));
+    }
+    // Prism (the conformance proxy) explains violations in `detail`/`validation`.
+    if let Some(detail) = value.get("detail").and_then(|d| d.as_str()) {
+        message.push_str(&format!(" ({detail})"));
+    }
+    if let Some(validation) = value.get("validation") {
+        message.push_str(&format!(" {validation}"));
+    }
+    message
+}
+
+fn next_link(headers: &http::HeaderMap) -> Option<String> {
+    let link = headers.get(http::header::LINK)?.to_str().ok()?;
+    link.split(',').find_map(|part| {
+        let (url, params) = part.split_once(';')?;
+        params
+            .split(';')
+            .any(|p| p.trim() == "rel=\"next\"")
+            .then(|| {
+                url.trim()
+                    .trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .to_string()
+            })
+    })
+}
+
+/// How long GitHub asks us to wait, when the answer is a rate limit (primary or secondary).
+fn rate_limit_wait(status: StatusCode, headers: &http::HeaderMap, body: &[u8]) -> Option<Duration> {
+    if status != StatusCode::TOO_MANY_REQUESTS && status != StatusCode::FORBIDDEN {
+        return None;
+    }
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(secs) = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok()) {
+        return Some(Duration::from_secs(secs));
+    }
+    if header("x-ratelimit-remaining") == Some("0") {
+        let reset = header("x-ratelimit-reset").and_then(|v| v.parse::<i64>().ok())?;
+        let wait = reset - chrono::Utc::now().timestamp();
+        return Some(Duration::from_secs(wait.max(1) as u64));
+    }
+    // A 429 without headers, or a secondary limit described only in the body: GitHub asks
+    // integrators to wait at least a minute.
+    let text = String::from_utf8_lossy(body).to_ascii_lowercase();
+    (status == StatusCode::TOO_MANY_REQUESTS || text.contains("rate limit"))
+        .then_some(Duration::from_secs(60))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_link_is_found_among_several_rels() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            http::header::LINK,
+            "<http://h/api/v3/repos/a/b/issues/1/comments?page=2>; rel=\"next\", <http://h/x?page=5>; rel=\"last\""
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(
+            next_link(&headers).as_deref(),
+            Some("http://h/api/v3/repos/a/b/issues/1/comments?page=2")
+        );
+    }
+
+    #[test]
+    fn link_urls_become_relative_to_a_ghes_base() {
+        let gh = GitHub::with_token("http://h/api/v3", "t", "a/b").unwrap();
+        assert_eq!(
+            gh.relative("http://h/api/v3/repos/a/b/issues/1/comments?page=2"),
+            "/repos/a/b/issues/1/comments?page=2"
+        );
+    }
+
+    #[test]
+    fn retry_after_header_sets_the_wait() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("retry-after", "3".parse().unwrap());
+        assert_eq!(
+            rate_limit_wait(StatusCode::TOO_MANY_REQUESTS, &headers, b""),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(rate_limit_wait(StatusCode::NOT_FOUND, &headers, b""), None);
+    }
+
+    #[test]
+    fn plain_403_is_not_a_rate_limit() {
+        let headers = http::HeaderMap::new();
+        assert_eq!(
+            rate_limit_wait(
+                StatusCode::FORBIDDEN,
+                &headers,
+                br#"{"message":"Resource not accessible by integration"}"#
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn error_message_includes_validation_errors() {
+        let msg = error_message(
+            br#"{"message":"Validation Failed","errors":[{"code":"already_exists"}]}"#,
+        );
+        assert_eq!(msg, r#"Validation Failed [{"code":"already_exists"}]"#);
+    }
+}

@@ -1,1 +1,257 @@
-//! (in progress)
+//! The incident domain: what an incident is, independent of GitHub and of the clock.
+//!
+//! [`Incident`] is the whole state of one incident. It lives, serialized, inside the bot-owned
+//! section of the issue body ([`section`]) — GitHub is the only store. Everything here is pure:
+//! functions take `now` (or the time of the comment that caused a change) as a parameter.
+
+pub mod section;
+pub mod timeline;
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use crate::command::Status;
+pub use timeline::{Entry, EntryKind};
+
+/// Version of the serialized state; bumped on incompatible changes.
+pub const STATE_VERSION: u32 = 1;
+
+/// Who said what, when.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Stamped {
+    pub text: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+/// The latest stakeholder update.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Update {
+    pub text: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub public: bool,
+}
+
+/// One incident, as stored in the hidden state of its issue body.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Incident {
+    pub version: u32,
+    /// `YYYY-MM-DD HH:MM <slug>`: names the incident on the board, in files and reports.
+    pub record: String,
+    /// The title without the severity prefix.
+    pub title: String,
+    /// 1-based severity level (1 = most severe).
+    pub severity: u8,
+    #[serde(with = "status_serde")]
+    pub status: Status,
+    pub declared_at: DateTime<Utc>,
+    pub declared_by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identified_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mitigated_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commander: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comms: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub responders: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impact: Option<Stamped>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update: Option<Update>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    /// Firebreak's labels exist in the repository (checked once per incident).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub labels_ready: bool,
+    /// Entries still in the body, oldest first. Older ones live in overflow comments.
+    #[serde(default)]
+    pub timeline: Vec<Entry>,
+}
+
+impl Incident {
+    /// A freshly declared incident.
+    pub fn declare(
+        title: &str,
+        severity: u8,
+        by: &str,
+        at: DateTime<Utc>,
+        tz: chrono_tz::Tz,
+    ) -> Incident {
+        Incident {
+            version: STATE_VERSION,
+            record: record_name(at, title, tz),
+            title: title.to_string(),
+            severity,
+            status: Status::Investigating,
+            declared_at: at,
+            declared_by: by.to_string(),
+            acknowledged_at: None,
+            identified_at: None,
+            mitigated_at: None,
+            resolved_at: None,
+            commander: None,
+            comms: None,
+            responders: Vec::new(),
+            impact: None,
+            update: None,
+            fingerprint: None,
+            labels_ready: false,
+            timeline: Vec::new(),
+        }
+    }
+
+    /// Everyone holding a role, each once, IC first.
+    pub fn role_holders(&self) -> Vec<String> {
+        let mut seen = BTreeSet::new();
+        self.commander
+            .iter()
+            .chain(self.comms.iter())
+            .chain(self.responders.iter())
+            .filter(|l| seen.insert(l.to_ascii_lowercase()))
+            .cloned()
+            .collect()
+    }
+
+    /// Moves the status, stamping the first time each milestone is reached. Moving back
+    /// (e.g. resolved → investigating on a relapse) keeps the earlier stamps.
+    pub fn set_status(&mut self, status: Status, at: DateTime<Utc>) {
+        self.status = status;
+        let stamp = |slot: &mut Option<DateTime<Utc>>| {
+            slot.get_or_insert(at);
+        };
+        match status {
+            Status::Investigating => {}
+            Status::Identified => stamp(&mut self.identified_at),
+            Status::Mitigated => stamp(&mut self.mitigated_at),
+            Status::Monitoring => stamp(&mut self.mitigated_at),
+            Status::Resolved => {
+                stamp(&mut self.mitigated_at);
+                stamp(&mut self.resolved_at);
+            }
+        }
+    }
+
+    /// The first `/ic` or `/ack` acknowledges the incident (and stops escalation).
+    pub fn acknowledge(&mut self, at: DateTime<Utc>) -> bool {
+        if self.acknowledged_at.is_none() {
+            self.acknowledged_at = Some(at);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Comment ids that already have an entry in the body part of the timeline.
+    pub fn seen_comments(&self) -> BTreeSet<u64> {
+        self.timeline.iter().filter_map(|e| e.comment).collect()
+    }
+}
+
+/// `YYYY-MM-DD HH:MM <slug>` in the configured zone.
+pub fn record_name(at: DateTime<Utc>, title: &str, tz: chrono_tz::Tz) -> String {
+    format!(
+        "{} {}",
+        at.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
+        slug(title)
+    )
+}
+
+/// Lower-case ASCII words joined by `-`, at most 60 characters: safe in file names, branch
+/// names and URLs.
+pub fn slug(title: &str) -> String {
+    let mut out = String::new();
+    for word in title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if out.len() + word.len() + 1 > 60 {
+            break;
+        }
+        if !out.is_empty() {
+            out.push('-');
+        }
+        out.push_str(&word.to_ascii_lowercase());
+    }
+    if out.is_empty() {
+        out.push_str("incident");
+    }
+    out
+}
+
+/// A human duration: `42m`, `3h 05m`, `2d 4h`.
+pub fn human_duration(d: chrono::Duration) -> String {
+    let mins = d.num_minutes().max(0);
+    let (days, hours, minutes) = (mins / 1440, (mins % 1440) / 60, mins % 60);
+    match (days, hours) {
+        (0, 0) => format!("{minutes}m"),
+        (0, _) => format!("{hours}h {minutes:02}m"),
+        _ => format!("{days}d {hours}h"),
+    }
+}
+
+mod status_serde {
+    use super::Status;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(status: &Status, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(status.as_str())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Status, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse()
+            .map_err(|_| serde::de::Error::custom(format!("unknown status `{text}`")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slug_keeps_ascii_words_and_caps_length() {
+        assert_eq!(
+            slug("Database down: EU (primary)!"),
+            "database-down-eu-primary"
+        );
+        assert_eq!(slug("🔥🔥"), "incident");
+        assert!(slug(&"word ".repeat(40)).len() <= 60);
+    }
+
+    #[test]
+    fn record_name_uses_the_configured_zone() {
+        let at = "2026-11-20T23:30:00Z".parse().unwrap();
+        assert_eq!(
+            record_name(at, "Checkout errors", chrono_tz::Europe::Berlin),
+            "2026-11-21 00:30 checkout-errors"
+        );
+    }
+
+    #[test]
+    fn resolving_stamps_mitigation_too_and_relapse_keeps_stamps() {
+        let t0 = "2026-11-20T10:00:00Z".parse().unwrap();
+        let mut inc = Incident::declare("x", 1, "a", t0, chrono_tz::UTC);
+        let t1 = "2026-11-20T11:00:00Z".parse().unwrap();
+        inc.set_status(Status::Resolved, t1);
+        assert_eq!(inc.mitigated_at, Some(t1));
+        inc.set_status(Status::Investigating, t0);
+        assert_eq!(inc.resolved_at, Some(t1));
+    }
+
+    #[test]
+    fn human_durations() {
+        assert_eq!(human_duration(chrono::Duration::minutes(42)), "42m");
+        assert_eq!(human_duration(chrono::Duration::minutes(185)), "3h 05m");
+        assert_eq!(human_duration(chrono::Duration::minutes(60 * 50)), "2d 2h");
+    }
+}

@@ -1,0 +1,74 @@
+//! A plan: the GitHub operations one run will perform, in the order they are applied.
+
+use crate::github::IssuePatch;
+use crate::incident::Incident;
+
+/// Hidden marker ending every reply, naming the comment it answers, so a repeated run finds
+/// its earlier reply instead of posting a second one.
+pub const REPLY_MARKER: &str = "<!-- firebreak:reply ";
+
+pub fn reply_marker(key: &str) -> String {
+    format!("{REPLY_MARKER}{key} -->")
+}
+
+/// A comment to post, with the key its marker carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewComment {
+    pub key: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub issue: u64,
+    /// The incident as it will be after the plan; `None` when the issue is not an incident.
+    pub incident: Option<Incident>,
+    /// Firebreak's labels must be checked (and created) in the repository first.
+    pub ensure_labels: bool,
+    pub add_labels: Vec<String>,
+    pub remove_labels: Vec<String>,
+    pub add_assignees: Vec<String>,
+    pub remove_assignees: Vec<String>,
+    /// People who lost a role during this run (candidates for unassignment).
+    pub former_role_holders: Vec<String>,
+    pub comments: Vec<NewComment>,
+    /// (comment id, reaction content).
+    pub reactions: Vec<(u64, &'static str)>,
+    /// Title, body and state, written last: the body is the commit point of a run.
+    pub patch: IssuePatch,
+    /// What happened, in words, for the job summary and logs.
+    pub notes: Vec<String>,
+}
+
+impl Plan {
+    pub fn new(issue: u64) -> Plan {
+        Plan {
+            issue,
+            ..Plan::default()
+        }
+    }
+
+    pub fn comment(&mut self, key: impl Into<String>, body: String) {
+        let key = key.into();
+        let body = format!("{}\n\n{}", body.trim_end(), reply_marker(&key));
+        self.comments.push(NewComment { key, body });
+    }
+
+    pub fn react(&mut self, comment: u64, content: &'static str) {
+        if !self.reactions.contains(&(comment, content)) {
+            self.reactions.push((comment, content));
+        }
+    }
+
+    /// Nothing to write.
+    pub fn is_empty(&self) -> bool {
+        !self.ensure_labels
+            && self.add_labels.is_empty()
+            && self.remove_labels.is_empty()
+            && self.add_assignees.is_empty()
+            && self.remove_assignees.is_empty()
+            && self.comments.is_empty()
+            && self.reactions.is_empty()
+            && self.patch.is_empty()
+    }
+}

@@ -1,0 +1,237 @@
+//! View models: plain serializable data the templates read. Times are already formatted in
+//! the configured zone here, so templates stay free of logic.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::incident::{Entry, Incident, human_duration};
+
+/// `2026-11-20 14:05 UTC`.
+pub fn format_time(at: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+    at.with_timezone(&tz)
+        .format("%Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
+/// Severity name with its description: `SEV1 (Critical)`.
+pub fn severity_label(config: &Config, level: u8) -> String {
+    match config.severity(level) {
+        Some(s) if !s.description.is_empty() => format!("{} ({})", s.name, s.description),
+        Some(s) => s.name.clone(),
+        None => format!("SEV{level}"),
+    }
+}
+
+pub fn severity_name(config: &Config, level: u8) -> String {
+    config
+        .severity(level)
+        .map(|s| s.name.clone())
+        .unwrap_or_else(|| format!("SEV{level}"))
+}
+
+#[derive(Debug, Serialize)]
+pub struct Milestone {
+    pub name: &'static str,
+    pub at: Option<String>,
+    /// Time since declaration.
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EntryView {
+    pub time: String,
+    pub by: String,
+    pub kind: &'static str,
+    pub text: String,
+    pub url: Option<String>,
+}
+
+impl EntryView {
+    pub fn new(entry: &Entry, tz: chrono_tz::Tz, issue_url: &str) -> EntryView {
+        EntryView {
+            time: entry
+                .at
+                .with_timezone(&tz)
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+            by: entry.by.clone(),
+            kind: entry.kind.label(),
+            text: entry.text.clone(),
+            url: entry
+                .comment
+                .map(|id| format!("{issue_url}#issuecomment-{id}")),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct StampView {
+    pub text: String,
+    pub by: String,
+    pub at: String,
+    pub public: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SectionView {
+    pub title: String,
+    pub record: String,
+    pub severity: String,
+    pub status: &'static str,
+    pub commander: Option<String>,
+    pub comms: Option<String>,
+    pub responders: Vec<String>,
+    pub declared_by: String,
+    pub milestones: Vec<Milestone>,
+    pub duration: Option<String>,
+    pub impact: Option<StampView>,
+    pub update: Option<StampView>,
+    pub zone: String,
+    pub entries: Vec<EntryView>,
+    /// Links to overflow comments holding older entries, oldest first.
+    pub overflow: Vec<String>,
+}
+
+impl SectionView {
+    pub fn new(
+        incident: &Incident,
+        config: &Config,
+        issue_url: &str,
+        overflow: Vec<String>,
+    ) -> SectionView {
+        let tz = config.timezone;
+        let since =
+            |at: Option<DateTime<Utc>>| at.map(|t| human_duration(t - incident.declared_at));
+        let milestone = |name, at: Option<DateTime<Utc>>| Milestone {
+            name,
+            at: at.map(|t| format_time(t, tz)),
+            after: since(at),
+        };
+        SectionView {
+            title: incident.title.clone(),
+            record: incident.record.clone(),
+            severity: severity_label(config, incident.severity),
+            status: incident.status.as_str(),
+            commander: incident.commander.clone(),
+            comms: incident.comms.clone(),
+            responders: incident.responders.clone(),
+            declared_by: incident.declared_by.clone(),
+            milestones: vec![
+                milestone("Declared", Some(incident.declared_at)),
+                milestone("Acknowledged", incident.acknowledged_at),
+                milestone("Mitigated", incident.mitigated_at),
+                milestone("Resolved", incident.resolved_at),
+            ],
+            duration: since(incident.resolved_at),
+            impact: incident.impact.as_ref().map(|s| StampView {
+                text: s.text.clone(),
+                by: s.by.clone(),
+                at: format_time(s.at, tz),
+                public: false,
+            }),
+            update: incident.update.as_ref().map(|u| StampView {
+                text: u.text.clone(),
+                by: u.by.clone(),
+                at: format_time(u.at, tz),
+                public: u.public,
+            }),
+            zone: tz.name().to_string(),
+            entries: incident
+                .timeline
+                .iter()
+                .map(|e| EntryView::new(e, tz, issue_url))
+                .collect(),
+            overflow,
+        }
+    }
+}
+
+/// One failed command line and why.
+#[derive(Debug, Serialize)]
+pub struct Failure {
+    /// The command line as a code span, escaped.
+    pub line: String,
+    /// Firebreak's explanation, escaped with [`super::escape_prose`].
+    pub reason: String,
+}
+
+impl Failure {
+    pub fn new(line: &str, reason: &str) -> Failure {
+        Failure {
+            line: super::escape_prose(&format!("`{}`", line.replace('`', "'"))),
+            reason: super::escape_prose(reason),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct FailuresView {
+    pub author: String,
+    pub failures: Vec<Failure>,
+    /// Some other command of the comment ran.
+    pub others_ran: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RefusedView {
+    pub author: String,
+    pub commands: Vec<String>,
+    pub who: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ResolutionView {
+    /// `mitigated` or `resolved`.
+    pub outcome: &'static str,
+    pub title: String,
+    pub severity: String,
+    pub by: String,
+    pub note: Option<String>,
+    pub mentions: Vec<String>,
+    pub duration: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UpdateView {
+    pub title: String,
+    pub severity: String,
+    pub status: &'static str,
+    pub by: String,
+    pub at: String,
+    pub text: String,
+    pub public: bool,
+    pub impact: Option<String>,
+}
+
+/// Usage and summary, already escaped for a table cell ([`super::escape_cell_prose`]).
+#[derive(Debug, Serialize)]
+pub struct HelpRow {
+    pub usage: String,
+    pub summary: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HelpView {
+    pub commands: Vec<HelpRow>,
+    pub severities: Vec<String>,
+    pub statuses: Vec<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SummaryView {
+    pub repo: String,
+    pub event: String,
+    pub issue: Option<u64>,
+    pub severity: Option<String>,
+    pub status: Option<&'static str>,
+    pub lines: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OverflowView {
+    pub page: usize,
+    pub record: String,
+    pub zone: String,
+    pub entries: Vec<EntryView>,
+}

@@ -1,0 +1,208 @@
+//! `firebreak action` as a real process, driven only through the Action environment
+//! (SPEC §8): outputs, job summary, annotations and exit codes.
+
+use std::path::Path;
+use std::process::Output;
+
+use crate::support::{self, Repo, TOKEN};
+use firebreak::demo::payload;
+
+struct Run {
+    output: Output,
+    outputs: String,
+    summary: String,
+}
+
+fn run_action(repo: &Repo, event: &str, payload: &[u8], workspace: &Path) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let event_path = dir.path().join("event.json");
+    std::fs::write(&event_path, payload).unwrap();
+    let out = dir.path().join("output");
+    let summary = dir.path().join("summary");
+    let output = std::process::Command::new(support::binary())
+        .arg("action")
+        .env_clear()
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_EVENT_NAME", event)
+        .env("GITHUB_EVENT_PATH", &event_path)
+        .env("GITHUB_REPOSITORY", &repo.name)
+        .env("GITHUB_API_URL", &repo.api_url)
+        .env("GITHUB_GRAPHQL_URL", format!("{}/graphql", repo.api_url))
+        .env("GITHUB_SERVER_URL", "https://github.com")
+        .env("GITHUB_OUTPUT", &out)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_WORKSPACE", workspace)
+        .env("GITHUB_TOKEN", TOKEN)
+        .output()
+        .expect("the binary runs");
+    Run {
+        output,
+        outputs: std::fs::read_to_string(out).unwrap_or_default(),
+        summary: std::fs::read_to_string(summary).unwrap_or_default(),
+    }
+}
+
+fn workspace_with_config(config: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    if let Some(text) = config {
+        std::fs::create_dir_all(dir.path().join(".github")).unwrap();
+        std::fs::write(dir.path().join(".github/firebreak.yml"), text).unwrap();
+    }
+    dir
+}
+
+#[tokio::test]
+async fn action_process_declares_and_writes_outputs_and_summary() {
+    let repo = support::repo("process");
+    let n = repo.issue("alice", "Disk full on db-3", "");
+    let c = repo
+        .fake
+        .create_comment(&repo.name, n, "alice", "/incident sev1 Disk full on db-3");
+    let ws = workspace_with_config(Some("timezone: Europe/Berlin\n"));
+    let run = run_action(
+        &repo,
+        "issue_comment",
+        &payload::issue_comment(&repo.fake, &repo.name, n, c.id, "created"),
+        ws.path(),
+    );
+    assert!(
+        run.output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.output.stderr)
+    );
+    assert_eq!(
+        run.outputs,
+        format!("incident-number={n}\nseverity=SEV1\nstatus=investigating\n")
+    );
+    assert!(
+        run.summary.contains(&format!("#{n}")) && run.summary.contains("SEV1"),
+        "{}",
+        run.summary
+    );
+    assert!(
+        repo.body(n).contains("Time (Europe/Berlin)"),
+        "config read from the checkout"
+    );
+    // The config came from the checkout: no contents API call.
+    assert!(!repo.calls().iter().any(|c| c.contains("/contents/")));
+}
+
+#[tokio::test]
+async fn config_without_checkout_is_read_through_the_contents_api() {
+    let repo = support::repo("contents-config");
+    repo.fake.put_file(
+        &repo.name,
+        "main",
+        ".github/firebreak.yml",
+        "title_format: \"{severity} | {title}\"\n",
+    );
+    let n = repo.issue("alice", "Broken", "");
+    let c = repo
+        .fake
+        .create_comment(&repo.name, n, "alice", "/incident sev3");
+    let ws = workspace_with_config(None);
+    let run = run_action(
+        &repo,
+        "issue_comment",
+        &payload::issue_comment(&repo.fake, &repo.name, n, c.id, "created"),
+        ws.path(),
+    );
+    assert!(
+        run.output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.output.stderr)
+    );
+    assert_eq!(
+        repo.fake.issue(&repo.name, n).unwrap().title,
+        "SEV3 | Broken"
+    );
+}
+
+#[tokio::test]
+async fn bad_config_exits_2_naming_file_line_and_key_and_writes_nothing() {
+    let repo = support::repo("bad-config");
+    let n = repo.issue("alice", "Broken", "");
+    let c = repo
+        .fake
+        .create_comment(&repo.name, n, "alice", "/incident");
+    repo.clear_requests();
+    let ws = workspace_with_config(Some("timezone: UTC\nseverites: []\n"));
+    let run = run_action(
+        &repo,
+        "issue_comment",
+        &payload::issue_comment(&repo.fake, &repo.name, n, c.id, "created"),
+        ws.path(),
+    );
+    assert_eq!(run.output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.output.stderr);
+    assert!(
+        stderr.contains("firebreak.yml:2") && stderr.contains("severites"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&run.output.stdout);
+    assert!(stdout.contains("::error::"), "{stdout}");
+    assert!(repo.calls().is_empty(), "{:?}", repo.calls());
+}
+
+#[tokio::test]
+async fn malformed_payload_exits_2_and_writes_nothing() {
+    let repo = support::repo("malformed");
+    let ws = workspace_with_config(None);
+    repo.clear_requests();
+    let run = run_action(
+        &repo,
+        "issue_comment",
+        br#"{"action":"created","issue":{"number":"one"}}"#,
+        ws.path(),
+    );
+    assert_eq!(run.output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.output.stderr);
+    assert!(stderr.contains("malformed at `"), "{stderr}");
+    assert!(repo.calls().is_empty());
+}
+
+#[tokio::test]
+async fn missing_environment_exits_2_naming_the_variable() {
+    let output = std::process::Command::new(support::binary())
+        .arg("action")
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("GITHUB_EVENT_NAME"));
+}
+
+#[tokio::test]
+async fn github_failure_exits_1_and_a_rerun_completes_without_duplicates() {
+    let repo = support::repo("rerun");
+    let n = repo.incident("Flaky").await;
+    let c = repo.fake.create_comment(&repo.name, n, "bob", "/sev 4");
+    // The reply is created but GitHub answers 502: the run fails loudly.
+    repo.fake.inject(firebreak::fake::Fault {
+        method: Some(http::Method::POST),
+        path_contains: format!("/repos/{}/issues/{n}/comments", repo.name),
+        kind: firebreak::fake::FaultKind::ApplyThenStatus(502),
+        times: 1,
+    });
+    let ws = workspace_with_config(None);
+    let payload = payload::issue_comment(&repo.fake, &repo.name, n, c.id, "created");
+    let run = run_action(&repo, "issue_comment", &payload, ws.path());
+    assert_eq!(
+        run.output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&run.output.stderr)
+    );
+    let run = run_action(&repo, "issue_comment", &payload, ws.path());
+    assert!(
+        run.output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.output.stderr)
+    );
+    assert_eq!(
+        repo.bot_comments(n).len(),
+        1,
+        "the rerun found the reply by its marker"
+    );
+    assert!(repo.body(n).contains("/sev 4"), "the comment has its entry");
+}

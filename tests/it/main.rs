@@ -1,0 +1,6 @@
+mod action_process;
+mod conformance;
+mod incidents;
+mod support;
+mod timeline;
+mod config;

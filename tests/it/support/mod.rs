@@ -1,0 +1,187 @@
+//! Shared test harness: one in-memory GitHub per test process, behind Prism when the
+//! conformance lane is on (see CONFORMANCE.md), and one repository per test.
+
+pub mod prism;
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::Utc;
+use firebreak::config::Config;
+use firebreak::demo::payload;
+use firebreak::event::Event;
+use firebreak::fake::{FakeGitHub, RequestRecord, UserKind};
+use firebreak::github::{GitHub, RetryPolicy};
+use firebreak::runner::Outcome;
+
+pub struct Harness {
+    /// The in-memory GitHub (seed and inspect it directly).
+    pub fake: FakeGitHub,
+    /// Where clients should send REST calls: Prism in front of `fake` when the conformance lane
+    /// is on, else `fake.url()`. GraphQL goes to `fake.graphql_url()` (Prism has no `/graphql`).
+    pub api_url: String,
+}
+
+/// The shared harness, started on first use.
+pub fn github() -> &'static Harness {
+    static HARNESS: OnceLock<Harness> = OnceLock::new();
+    HARNESS.get_or_init(|| {
+        let fake = FakeGitHub::start_background("127.0.0.1:0").expect("start the fake GitHub");
+        fake.add_user(BOT, UserKind::Bot);
+        fake.set_token(TOKEN, BOT);
+        let api_url = prism::start(&fake.url()).unwrap_or_else(|| fake.url());
+        Harness { fake, api_url }
+    })
+}
+
+pub const TOKEN: &str = "test-token";
+pub const BOT: &str = "firebreak-test[bot]";
+
+/// A fresh repository for one test: alice (admin), bob and carol (write), mallory (none).
+pub struct Repo {
+    pub name: String,
+    pub fake: FakeGitHub,
+    pub api_url: String,
+    pub config: Config,
+}
+
+pub fn repo(test: &str) -> Repo {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let h = github();
+    let name = format!("acme/{test}-{}", COUNTER.fetch_add(1, Ordering::SeqCst));
+    h.fake.add_repo(&name);
+    for (login, permission) in [("alice", "admin"), ("bob", "write"), ("carol", "write")] {
+        h.fake.add_user(login, UserKind::User);
+        h.fake.set_permission(&name, login, permission);
+    }
+    h.fake.add_user("mallory", UserKind::User);
+    Repo {
+        name,
+        fake: h.fake.clone(),
+        api_url: h.api_url.clone(),
+        config: Config::default(),
+    }
+}
+
+impl Repo {
+    pub fn client(&self) -> GitHub {
+        GitHub::with_token(&self.api_url, TOKEN, &self.name)
+            .unwrap()
+            .with_retry(RetryPolicy {
+                attempts: 3,
+                base: std::time::Duration::from_millis(5),
+            })
+    }
+
+    /// Handles an event through the Action's entry point (library call, real HTTP).
+    pub async fn handle(&self, event_name: &str, payload: &[u8]) -> anyhow::Result<Outcome> {
+        let event = Event::from_webhook(event_name, payload)?;
+        let config = self.config.clone();
+        firebreak::action::handle(
+            &self.client(),
+            &event,
+            Utc::now(),
+            |_| async move { Ok(config) },
+        )
+        .await
+    }
+
+    /// A person comments; Firebreak handles the `issue_comment.created` event.
+    pub async fn comment(&self, issue: u64, author: &str, body: &str) -> u64 {
+        let id = self.fake.create_comment(&self.name, issue, author, body).id;
+        self.deliver_comment(issue, id, "created")
+            .await
+            .expect("the run succeeds");
+        id
+    }
+
+    pub async fn deliver_comment(
+        &self,
+        issue: u64,
+        comment: u64,
+        action: &str,
+    ) -> anyhow::Result<Outcome> {
+        let payload = payload::issue_comment(&self.fake, &self.name, issue, comment, action);
+        self.handle("issue_comment", &payload).await
+    }
+
+    /// An issue opened by `author`, not yet an incident.
+    pub fn issue(&self, author: &str, title: &str, body: &str) -> u64 {
+        self.fake
+            .create_issue(&self.name, author, title, body, &[])
+            .number
+    }
+
+    /// A declared SEV2 incident (declared by alice, who is allowed), requests log cleared.
+    pub async fn incident(&self, title: &str) -> u64 {
+        let n = self.issue("alice", title, "What we see.");
+        self.comment(n, "alice", "/incident").await;
+        self.clear_requests();
+        n
+    }
+
+    pub fn body(&self, issue: u64) -> String {
+        self.fake
+            .issue(&self.name, issue)
+            .unwrap()
+            .body
+            .unwrap_or_default()
+    }
+
+    pub fn labels(&self, issue: u64) -> Vec<String> {
+        let mut labels = self.fake.issue(&self.name, issue).unwrap().labels;
+        labels.sort();
+        labels
+    }
+
+    pub fn bot_comments(&self, issue: u64) -> Vec<String> {
+        self.fake
+            .comments(&self.name, issue)
+            .into_iter()
+            .filter(|c| c.author == BOT)
+            .map(|c| c.body)
+            .collect()
+    }
+
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.fake.requests_for(&self.name)
+    }
+
+    pub fn clear_requests(&self) {
+        // Other tests share the fake: only forget this repository's requests by remembering
+        // how many there were.
+        CLEARED.with(|c| {
+            c.borrow_mut()
+                .insert(self.name.clone(), self.fake.requests_for(&self.name).len())
+        });
+    }
+
+    /// Requests since the last `clear_requests`, as `METHOD path` strings.
+    pub fn calls(&self) -> Vec<String> {
+        let skip = CLEARED.with(|c| c.borrow().get(&self.name).copied().unwrap_or(0));
+        self.requests()
+            .into_iter()
+            .skip(skip)
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect()
+    }
+
+    /// The section of the body a person reads (without the hidden state line).
+    pub fn visible_section(&self, issue: u64) -> String {
+        let body = self.body(issue);
+        body.lines()
+            .filter(|l| !l.starts_with("<!-- firebreak:state"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+thread_local! {
+    static CLEARED: std::cell::RefCell<std::collections::HashMap<String, usize>> = Default::default();
+}
+
+/// Path of the built binary.
+pub fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_firebreak"))
+}
