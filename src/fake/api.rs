@@ -6,7 +6,9 @@ use super::faults::Fault;
 use super::ops::Target;
 use super::shapes;
 use super::state::{Label, RequestRecord, UserKind};
-use super::{CommentRef, CommentView, FakeGitHub, IssueRef, IssueView, LabelView, ReactionView, RepoHandle};
+use super::{
+    CommentRef, CommentView, FakeGitHub, IssueRef, IssueView, LabelView, ReactionView, RepoHandle,
+};
 
 impl FakeGitHub {
     /// Add a repository ("owner/name"); the owner user is created if missing. Idempotent.
@@ -48,7 +50,8 @@ impl FakeGitHub {
         let mut st = self.lock();
         st.ensure_user(login, None);
         st.ensure_user(org, Some(UserKind::Organization));
-        st.org_members.insert((org.to_lowercase(), login.to_lowercase()));
+        st.org_members
+            .insert((org.to_lowercase(), login.to_lowercase()));
     }
 
     /// Make `login` an (active) member of team `org/team_slug`.
@@ -62,7 +65,14 @@ impl FakeGitHub {
     }
 
     /// Open an issue as `author` (unknown labels are created). The repository is created if missing.
-    pub fn create_issue(&self, repo: &str, author: &str, title: &str, body: &str, labels: &[&str]) -> IssueRef {
+    pub fn create_issue(
+        &self,
+        repo: &str,
+        author: &str,
+        title: &str,
+        body: &str,
+        labels: &[&str],
+    ) -> IssueRef {
         let mut st = self.lock();
         st.ensure_repo(repo);
         let labels: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
@@ -93,7 +103,8 @@ impl FakeGitHub {
 
     /// React to a comment as `user`.
     pub fn react_to_comment(&self, repo: &str, comment_id: u64, user: &str, content: &str) {
-        self.lock().react(repo, Target::Comment(comment_id), user, content);
+        self.lock()
+            .react(repo, Target::Comment(comment_id), user, content);
     }
 
     /// Create a label with a color and description (replacing color/description if it exists).
@@ -101,7 +112,11 @@ impl FakeGitHub {
         let mut st = self.lock();
         let id = st.id();
         let r = st.ensure_repo(repo);
-        if let Some(l) = r.labels.iter_mut().find(|l| l.name.eq_ignore_ascii_case(name)) {
+        if let Some(l) = r
+            .labels
+            .iter_mut()
+            .find(|l| l.name.eq_ignore_ascii_case(name))
+        {
             l.color = color.to_string();
             l.description = description.map(str::to_string);
         } else {
@@ -119,7 +134,14 @@ impl FakeGitHub {
     pub fn put_file(&self, repo: &str, branch: &str, path: &str, content: &str) {
         let mut st = self.lock();
         let owner = st.ensure_repo(repo).owner.clone();
-        st.write_file(repo, branch, path.trim_start_matches('/'), Some(content), &format!("Update {path}"), &owner);
+        st.write_file(
+            repo,
+            branch,
+            path.trim_start_matches('/'),
+            Some(content),
+            &format!("Update {path}"),
+            &owner,
+        );
     }
 
     /// The issue (or pull request) `number`.
@@ -214,7 +236,11 @@ impl FakeGitHub {
     pub fn comment_json(&self, repo: &str, comment_id: u64) -> Value {
         let st = self.lock();
         st.repo(repo)
-            .and_then(|r| r.comments.get(&comment_id).map(|c| shapes::comment(&st, r, c)))
+            .and_then(|r| {
+                r.comments
+                    .get(&comment_id)
+                    .map(|c| shapes::comment(&st, r, c))
+            })
             .unwrap_or(Value::Null)
     }
 

@@ -38,7 +38,14 @@ impl FakeGitHub {
 
     /// Submit a review: `state` is "APPROVED", "CHANGES_REQUESTED" or "COMMENTED". Returns its id.
     /// Panics on refusal (a test bug).
-    pub fn submit_review(&self, repo: &str, number: u64, reviewer: &str, state: &str, body: &str) -> u64 {
+    pub fn submit_review(
+        &self,
+        repo: &str,
+        number: u64,
+        reviewer: &str,
+        state: &str,
+        body: &str,
+    ) -> u64 {
         self.lock()
             .review(repo, number, reviewer, state, body)
             .unwrap_or_else(|(status, m)| panic!("fake GitHub: submit_review: {status} {m}"))

@@ -53,3 +53,53 @@ pub(crate) fn take(rules: &mut [Fault], method: &http::Method, path: &str) -> Op
     rule.times -= 1;
     Some(rule.kind.clone())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(method: Option<http::Method>, path: &str, kind: FaultKind, times: usize) -> Fault {
+        Fault {
+            method,
+            path_contains: path.to_string(),
+            kind,
+            times,
+        }
+    }
+
+    #[test]
+    fn first_matching_rule_fires_and_is_decremented() {
+        let mut rules = vec![
+            rule(
+                Some(http::Method::POST),
+                "/issues",
+                FaultKind::Status(502),
+                1,
+            ),
+            rule(None, "/issues", FaultKind::Status(500), 2),
+        ];
+        let get = http::Method::GET;
+        let post = http::Method::POST;
+        assert_eq!(take(&mut rules, &get, "/repos/a/b/labels"), None);
+        assert_eq!(
+            take(&mut rules, &post, "/repos/a/b/issues"),
+            Some(FaultKind::Status(502))
+        );
+        assert_eq!(
+            take(&mut rules, &post, "/repos/a/b/issues"),
+            Some(FaultKind::Status(500))
+        );
+        assert_eq!(
+            take(&mut rules, &get, "/repos/a/b/issues/1"),
+            Some(FaultKind::Status(500))
+        );
+        assert_eq!(take(&mut rules, &post, "/repos/a/b/issues"), None);
+    }
+
+    #[test]
+    fn empty_path_matches_everything() {
+        let mut rules = vec![Fault::once("", FaultKind::Delay(Duration::from_millis(1)))];
+        assert!(take(&mut rules, &http::Method::DELETE, "/anything").is_some());
+        assert!(take(&mut rules, &http::Method::DELETE, "/anything").is_none());
+    }
+}

@@ -63,7 +63,12 @@ impl Resp {
 
     pub fn created(body: Value) -> Resp {
         let mut r = Resp::json(201, body);
-        if let Some(url) = r.body.as_ref().and_then(|b| b.get("url")).and_then(Value::as_str) {
+        if let Some(url) = r
+            .body
+            .as_ref()
+            .and_then(|b| b.get("url"))
+            .and_then(Value::as_str)
+        {
             r.headers.push(("location".to_string(), url.to_string()));
         }
         r
@@ -117,7 +122,9 @@ pub(crate) fn status_message(status: u16) -> &'static str {
         500 => "Internal Server Error",
         502 => "Server Error",
         503 => "Service Unavailable",
-        504 => "We couldn't respond to your request in time. Sorry about that. Please try resubmitting your request and contact us if the problem persists.",
+        504 => {
+            "We couldn't respond to your request in time. Sorry about that. Please try resubmitting your request and contact us if the problem persists."
+        }
         _ => "Error",
     }
 }
@@ -210,5 +217,74 @@ pub(crate) fn paginate(req: &Req, items: Vec<Value>) -> Resp {
 
 /// 204 when `done`, else 404.
 pub(crate) fn no_content_or(done: bool) -> Resp {
-    if done { Resp::no_content() } else { not_found() }
+    if done {
+        Resp::no_content()
+    } else {
+        not_found()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(query: &str) -> Req {
+        Req {
+            method: http::Method::GET,
+            path: "/repos/o/r/issues".into(),
+            segs: vec![],
+            raw_query: query.into(),
+            query: query
+                .split('&')
+                .filter(|kv| !kv.is_empty())
+                .map(|kv| {
+                    let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+                    (k.to_string(), v.to_string())
+                })
+                .collect(),
+            host: Some("h:1".into()),
+            token: None,
+            body: Value::Null,
+            body_invalid: false,
+        }
+    }
+
+    fn items(n: u64) -> Vec<Value> {
+        (0..n).map(|i| json!(i)).collect()
+    }
+
+    #[test]
+    fn pages_and_links() {
+        let r = paginate(&req("state=all&per_page=2&page=2"), items(5));
+        assert_eq!(r.body, Some(json!([2, 3])));
+        let link = &r.headers.iter().find(|(k, _)| k == "link").unwrap().1;
+        assert_eq!(
+            link,
+            "<http://h:1/repos/o/r/issues?state=all&per_page=2&page=1>; rel=\"prev\", \
+             <http://h:1/repos/o/r/issues?state=all&per_page=2&page=3>; rel=\"next\", \
+             <http://h:1/repos/o/r/issues?state=all&per_page=2&page=3>; rel=\"last\", \
+             <http://h:1/repos/o/r/issues?state=all&per_page=2&page=1>; rel=\"first\""
+        );
+    }
+
+    #[test]
+    fn single_page_has_no_link_and_bad_numbers_fall_back() {
+        let r = paginate(&req("per_page=abc&page=-1"), items(3));
+        assert_eq!(r.body, Some(json!([0, 1, 2])));
+        assert!(r.headers.is_empty());
+        let r = paginate(&req("per_page=0"), items(3));
+        assert_eq!(r.body, Some(json!([0])), "per_page 0 counts as 1");
+        let r = paginate(&req("page=99999999999999999999"), items(3));
+        assert_eq!(
+            r.body,
+            Some(json!([0, 1, 2])),
+            "an unparsable page is page 1"
+        );
+    }
+
+    #[test]
+    fn too_long_counts_characters_not_bytes() {
+        assert!(!too_long(&"é".repeat(MAX_BODY_CHARS)));
+        assert!(too_long(&"e".repeat(MAX_BODY_CHARS + 1)));
+    }
 }

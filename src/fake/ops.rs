@@ -77,7 +77,12 @@ impl State {
     }
 
     /// The logins of `wanted` that can be assigned on `repo` (canonical spelling, no duplicates).
-    pub fn filter_assignable(&self, repo: &str, wanted: &[String], issue: Option<u64>) -> Vec<String> {
+    pub fn filter_assignable(
+        &self,
+        repo: &str,
+        wanted: &[String],
+        issue: Option<u64>,
+    ) -> Vec<String> {
         let Some(r) = self.repo(repo) else {
             return Vec::new();
         };
@@ -96,16 +101,19 @@ impl State {
     /// Mark an issue changed now.
     pub fn touch(&mut self, repo: &str, number: u64) {
         let now = self.now();
-        if let Some(i) = self
-            .repo_mut(repo)
-            .and_then(|r| r.issues.get_mut(&number))
-        {
+        if let Some(i) = self.repo_mut(repo).and_then(|r| r.issues.get_mut(&number)) {
             i.updated_at = now;
         }
     }
 
     /// Add a comment to an issue; returns its id.
-    pub fn new_comment(&mut self, repo: &str, number: u64, author: &str, body: &str) -> Option<u64> {
+    pub fn new_comment(
+        &mut self,
+        repo: &str,
+        number: u64,
+        author: &str,
+        body: &str,
+    ) -> Option<u64> {
         if !self.repo(repo)?.issues.contains_key(&number) {
             return None;
         }

@@ -92,9 +92,16 @@ impl State {
         let Some(sha) = self.pull_head_sha(repo, number) else {
             return refuse(404, "Not Found");
         };
-        let issue = &self.repo(repo).and_then(|r| r.issues.get(&number)).expect("found above");
+        let issue = &self
+            .repo(repo)
+            .and_then(|r| r.issues.get(&number))
+            .expect("found above");
         if issue.user.eq_ignore_ascii_case(reviewer) && state != "COMMENTED" && state != "PENDING" {
-            let what = if state == "APPROVED" { "approve" } else { "request changes on" };
+            let what = if state == "APPROVED" {
+                "approve"
+            } else {
+                "request changes on"
+            };
             return refuse(422, format!("Review Can not {what} your own pull request"));
         }
         self.ensure_user(reviewer, None);
@@ -140,15 +147,26 @@ impl State {
             return refuse(405, "Pull Request is still a draft");
         }
         if expected_sha.is_some_and(|s| s != head_sha) {
-            return refuse(409, "Head branch was modified. Review and try the merge again.");
+            return refuse(
+                409,
+                "Head branch was modified. Review and try the merge again.",
+            );
         }
         let Some(base_sha) = r.branch_sha(&pull.base_ref).cloned() else {
             return refuse(422, "Base branch does not exist");
         };
         let base_ref = pull.base_ref.clone();
         let title = issue.title.clone();
-        let mut files = r.commits.get(&base_sha).map(|c| c.files.clone()).unwrap_or_default();
-        let head_files = r.commits.get(&head_sha).map(|c| c.files.clone()).unwrap_or_default();
+        let mut files = r
+            .commits
+            .get(&base_sha)
+            .map(|c| c.files.clone())
+            .unwrap_or_default();
+        let head_files = r
+            .commits
+            .get(&head_sha)
+            .map(|c| c.files.clone())
+            .unwrap_or_default();
         let merge_base = r
             .commits
             .get(&pull.base_sha)

@@ -74,7 +74,9 @@ fn router(fake: FakeGitHub) -> axum::Router {
 
 async fn handle(State(fake): State<FakeGitHub>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_BODY).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, MAX_BODY)
+        .await
+        .unwrap_or_default();
     let req = parse(&parts, &bytes);
 
     let fault = faults::take(&mut fake.lock().faults, &req.method, &req.path);
@@ -187,7 +189,11 @@ fn into_response(resp: Resp) -> Response {
     for (k, v) in &resp.headers {
         builder = builder.header(k.as_str(), v.as_str());
     }
-    let has = |name: &str| resp.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name));
+    let has = |name: &str| {
+        resp.headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case(name))
+    };
     if !has("x-ratelimit-remaining") {
         let reset = (chrono::Utc::now().timestamp() + 3600).to_string();
         for (k, v) in [
@@ -217,4 +223,3 @@ fn into_response(resp: Resp) -> Response {
         r
     })
 }
-

@@ -255,32 +255,37 @@ pub(crate) fn reaction(st: &State, r: &Reaction) -> Value {
 
 /// The html path segment of an issue or pull request.
 fn issue_kind(issue: &Issue) -> &'static str {
-    if issue.pull.is_some() { "pull" } else { "issues" }
+    if issue.pull.is_some() {
+        "pull"
+    } else {
+        "issues"
+    }
 }
 
 /// `issue`.
 pub(crate) fn issue(st: &State, repo: &Repo, issue: &Issue) -> Value {
     let r = repo_api(st, repo);
     let u = format!("{r}/issues/{}", issue.number);
-    let html = format!("{}/{}/{}", repo_html(st, repo), issue_kind(issue), issue.number);
+    let html = format!(
+        "{}/{}/{}",
+        repo_html(st, repo),
+        issue_kind(issue),
+        issue.number
+    );
     let labels: Vec<Value> = issue
         .labels
         .iter()
         .filter_map(|id| repo.label_by_id(*id))
         .map(|l| label(st, repo, l))
         .collect();
-    let assignees: Vec<Value> = issue
-        .assignees
-        .iter()
-        .map(|a| simple_user(st, a))
-        .collect();
+    let assignees: Vec<Value> = issue.assignees.iter().map(|a| simple_user(st, a)).collect();
     let completed = issue
         .sub_issues
         .iter()
         .filter(|n| repo.issues.get(n).is_some_and(|i| i.state == "closed"))
         .count();
     let total = issue.sub_issues.len();
-    let percent = if total == 0 { 0 } else { completed * 100 / total };
+    let percent = (completed * 100).checked_div(total).unwrap_or(0);
     let mut v = json!({
         "id": issue.id,
         "node_id": node_id(if issue.pull.is_some() { "PR" } else { "I" }, issue.id),

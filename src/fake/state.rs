@@ -166,9 +166,9 @@ impl Repo {
     }
 
     pub fn label_by_name(&self, name: &str) -> Option<&Label> {
-        self.labels
-            .iter()
-            .find(|l| l.name.eq_ignore_ascii_case(name) || l.name.to_lowercase() == name.to_lowercase())
+        self.labels.iter().find(|l| {
+            l.name.eq_ignore_ascii_case(name) || l.name.to_lowercase() == name.to_lowercase()
+        })
     }
 
     pub fn label_by_id(&self, id: u64) -> Option<&Label> {
@@ -382,7 +382,11 @@ impl State {
         if self.is_org_member(&repo.owner, login) {
             return "MEMBER";
         }
-        match repo.permissions.get(&login.to_lowercase()).map(String::as_str) {
+        match repo
+            .permissions
+            .get(&login.to_lowercase())
+            .map(String::as_str)
+        {
             Some("admin" | "maintain" | "write" | "triage" | "read") => "COLLABORATOR",
             _ => "NONE",
         }

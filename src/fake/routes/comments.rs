@@ -84,12 +84,20 @@ pub(crate) fn list_repo(ctx: &mut Ctx<'_>, repo: &str) -> Resp {
     if ctx.req.q("direction") == Some("desc") {
         comments.reverse();
     }
-    let items = comments.into_iter().map(|c| shapes::comment(st, r, c)).collect();
+    let items = comments
+        .into_iter()
+        .map(|c| shapes::comment(st, r, c))
+        .collect();
     paginate(ctx.req, items)
 }
 
 pub(crate) fn create(ctx: &mut Ctx<'_>, repo: &str, number: u64) -> Resp {
-    if ctx.st.repo(repo).and_then(|r| r.issues.get(&number)).is_none() {
+    if ctx
+        .st
+        .repo(repo)
+        .and_then(|r| r.issues.get(&number))
+        .is_none()
+    {
         return not_found();
     }
     let body = match body_of(ctx) {
@@ -108,7 +116,12 @@ pub(crate) fn get(ctx: &mut Ctx<'_>, repo: &str, id: u64) -> Resp {
 }
 
 pub(crate) fn update(ctx: &mut Ctx<'_>, repo: &str, id: u64) -> Resp {
-    if ctx.st.repo(repo).and_then(|r| r.comments.get(&id)).is_none() {
+    if ctx
+        .st
+        .repo(repo)
+        .and_then(|r| r.comments.get(&id))
+        .is_none()
+    {
         return not_found();
     }
     let body = match body_of(ctx) {

@@ -13,7 +13,11 @@ const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 pub(crate) fn b64_encode(data: &[u8]) -> String {
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -88,11 +92,20 @@ fn resolve(st: &State, repo: &str, reference: Option<&str>) -> Option<String> {
             return Some(sha.clone());
         }
     }
-    r.commits.contains_key(reference).then(|| reference.to_string())
+    r.commits
+        .contains_key(reference)
+        .then(|| reference.to_string())
 }
 
 /// The `content-file` JSON (with or without `content`).
-fn file_json(st: &State, repo: &str, branch: &str, path: &str, content: &str, with_content: bool) -> Value {
+fn file_json(
+    st: &State,
+    repo: &str,
+    branch: &str,
+    path: &str,
+    content: &str,
+    with_content: bool,
+) -> Value {
     let api = format!("{}/repos/{repo}", st.server_url);
     let html = format!("{}/{repo}", st.html_url);
     let sha = blob_sha(content);
@@ -125,7 +138,10 @@ pub(crate) fn get(ctx: &mut Ctx<'_>, repo: &str, path: &str) -> Resp {
     let path = path.trim_matches('/');
     let reference = ctx.req.q("ref").filter(|r| !r.is_empty());
     let Some(sha) = resolve(st, repo, reference) else {
-        return error(404, &format!("No commit found for the ref {}", reference.unwrap_or("")));
+        return error(
+            404,
+            &format!("No commit found for the ref {}", reference.unwrap_or("")),
+        );
     };
     let r = st.repo(repo).expect("checked by the router");
     let label = reference.map_or_else(|| r.default_branch.clone(), str::to_string);
@@ -232,7 +248,12 @@ pub(crate) fn put(ctx: &mut Ctx<'_>, repo: &str, path: &str) -> Resp {
         return missing_field("Content", "content");
     };
     let Some(content) = b64_decode(encoded).and_then(|b| String::from_utf8(b).ok()) else {
-        return validation("Content", "content", "invalid", Some("content is not valid Base64"));
+        return validation(
+            "Content",
+            "content",
+            "invalid",
+            Some("content is not valid Base64"),
+        );
     };
     let branch = match branch_of(ctx, repo) {
         Ok(b) => b,
@@ -297,8 +318,44 @@ pub(crate) fn delete(ctx: &mut Ctx<'_>, repo: &str, path: &str) -> Resp {
         Some(_) => {}
     }
     let author = ctx.actor();
-    match ctx.st.write_file(repo, &branch, &path, None, &message, &author) {
+    match ctx
+        .st
+        .write_file(repo, &branch, &path, None, &message, &author)
+    {
         Some(sha) => Resp::ok(file_commit(ctx.st, repo, &sha, None)),
         None => not_found(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_roundtrips_every_length() {
+        for len in 0..200usize {
+            let data: Vec<u8> = (0..len).map(|i| (i * 37 % 256) as u8).collect();
+            assert_eq!(b64_decode(&b64_encode(&data)).unwrap(), data, "len {len}");
+            assert_eq!(b64_decode(&b64_github(&data)).unwrap(), data, "len {len}");
+        }
+        assert_eq!(b64_encode(b"hello"), "aGVsbG8=");
+        assert_eq!(b64_decode("not base64!"), None);
+    }
+
+    #[test]
+    fn github_base64_breaks_lines_every_60_characters() {
+        let text = "x".repeat(200);
+        let enc = b64_github(text.as_bytes());
+        let lines: Vec<&str> = enc.trim_end_matches('\n').split('\n').collect();
+        assert!(lines[..lines.len() - 1].iter().all(|l| l.len() == 60));
+        assert!(enc.ends_with('\n'));
+        assert_eq!(b64_github(b""), "");
+    }
+
+    #[test]
+    fn blob_sha_is_content_addressed() {
+        assert_eq!(blob_sha("a"), blob_sha("a"));
+        assert_ne!(blob_sha("a"), blob_sha("b"));
+        assert_eq!(blob_sha("a").len(), 40);
     }
 }

@@ -90,7 +90,12 @@ pub(crate) fn update_ref(ctx: &mut Ctx<'_>, repo: &str, reference: &str) -> Resp
     let Some(sha) = ctx.req.s("sha").map(str::to_string) else {
         return missing_field("Reference", "sha");
     };
-    let force = ctx.req.body.get("force").and_then(Value::as_bool).unwrap_or(false);
+    let force = ctx
+        .req
+        .body
+        .get("force")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let full = format!("refs/{}", reference.trim_start_matches("refs/"));
     let r = ctx.st.repo_mut(repo).expect("checked by the router");
     let Some(cur) = r.refs.get(&full).cloned() else {

@@ -176,7 +176,12 @@ pub(crate) fn update(ctx: &mut Ctx<'_>, repo: &str, number: u64) -> Resp {
     if !body.is_object() && !body.is_null() {
         return validation("Issue", "body", "invalid", None);
     }
-    if ctx.st.repo(repo).and_then(|r| r.issues.get(&number)).is_none() {
+    if ctx
+        .st
+        .repo(repo)
+        .and_then(|r| r.issues.get(&number))
+        .is_none()
+    {
         return not_found();
     }
     // Validate everything before changing anything.
@@ -207,7 +212,10 @@ pub(crate) fn update(ctx: &mut Ctx<'_>, repo: &str, number: u64) -> Resp {
         None => None,
         Some(Value::Null) => Some(None),
         Some(Value::String(s))
-            if matches!(s.as_str(), "completed" | "not_planned" | "reopened" | "duplicate") =>
+            if matches!(
+                s.as_str(),
+                "completed" | "not_planned" | "reopened" | "duplicate"
+            ) =>
         {
             Some(Some(s.clone()))
         }
@@ -239,7 +247,11 @@ pub(crate) fn update(ctx: &mut Ctx<'_>, repo: &str, number: u64) -> Resp {
     let assignees = assignees.map(|a| ctx.st.filter_assignable(repo, &a, Some(number)));
     let actor = ctx.actor();
     let now = ctx.st.now();
-    let Some(issue) = ctx.st.repo_mut(repo).and_then(|r| r.issues.get_mut(&number)) else {
+    let Some(issue) = ctx
+        .st
+        .repo_mut(repo)
+        .and_then(|r| r.issues.get_mut(&number))
+    else {
         return not_found();
     };
     if let Some(t) = title {
@@ -287,17 +299,28 @@ pub(crate) fn add_assignees(ctx: &mut Ctx<'_>, repo: &str, number: u64) -> Resp 
     let Ok(wanted) = names(ctx.req.body.get("assignees"), "login") else {
         return validation("Issue", "assignees", "invalid", None);
     };
-    if ctx.st.repo(repo).and_then(|r| r.issues.get(&number)).is_none() {
+    if ctx
+        .st
+        .repo(repo)
+        .and_then(|r| r.issues.get(&number))
+        .is_none()
+    {
         return not_found();
     }
     let add = ctx
         .st
         .filter_assignable(repo, &wanted.unwrap_or_default(), Some(number));
     let now = ctx.st.now();
-    if let Some(issue) = ctx.st.repo_mut(repo).and_then(|r| r.issues.get_mut(&number)) {
+    if let Some(issue) = ctx
+        .st
+        .repo_mut(repo)
+        .and_then(|r| r.issues.get_mut(&number))
+    {
         let mut changed = false;
         for a in add {
-            if !issue.assignees.iter().any(|x| x.eq_ignore_ascii_case(&a)) && issue.assignees.len() < 10 {
+            if !issue.assignees.iter().any(|x| x.eq_ignore_ascii_case(&a))
+                && issue.assignees.len() < 10
+            {
                 issue.assignees.push(a);
                 changed = true;
             }
@@ -315,7 +338,11 @@ pub(crate) fn remove_assignees(ctx: &mut Ctx<'_>, repo: &str, number: u64) -> Re
     };
     let wanted = wanted.unwrap_or_default();
     let now = ctx.st.now();
-    let Some(issue) = ctx.st.repo_mut(repo).and_then(|r| r.issues.get_mut(&number)) else {
+    let Some(issue) = ctx
+        .st
+        .repo_mut(repo)
+        .and_then(|r| r.issues.get_mut(&number))
+    else {
         return not_found();
     };
     let before = issue.assignees.len();

@@ -59,11 +59,22 @@ pub(crate) fn create(ctx: &mut Ctx<'_>, repo: &str) -> Resp {
         Ok(c) => c.unwrap_or_else(|| crate::fake::ops::IMPLICIT_LABEL_COLOR.to_string()),
         Err(e) => return e,
     };
-    let description = body.get("description").and_then(Value::as_str).map(str::to_string);
-    if description.as_ref().is_some_and(|d| d.chars().count() > 100) {
+    let description = body
+        .get("description")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    if description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 100)
+    {
         return validation("Label", "description", "invalid", None);
     }
-    if ctx.st.repo(repo).and_then(|r| r.label_by_name(&name)).is_some() {
+    if ctx
+        .st
+        .repo(repo)
+        .and_then(|r| r.label_by_name(&name))
+        .is_some()
+    {
         return validation("Label", "name", "already_exists", None);
     }
     let id = ctx.st.id();
@@ -95,7 +106,10 @@ pub(crate) fn update(ctx: &mut Ctx<'_>, repo: &str, name: &str) -> Resp {
         return not_found();
     };
     let body = &ctx.req.body;
-    let new_name = body.get("new_name").and_then(Value::as_str).map(str::to_string);
+    let new_name = body
+        .get("new_name")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     if let Some(n) = &new_name {
         if n.trim().is_empty() {
             return validation("Label", "name", "invalid", None);
@@ -173,7 +187,11 @@ pub(crate) fn list_on_issue(ctx: &mut Ctx<'_>, repo: &str, number: u64) -> Resp 
 /// The label names of an add/set body: `{labels: [...]}`, `[...]` or `"name"`.
 fn wanted(ctx: &Ctx<'_>) -> Result<Vec<String>, Resp> {
     let body = &ctx.req.body;
-    let field = if body.is_object() { body.get("labels") } else { Some(body) };
+    let field = if body.is_object() {
+        body.get("labels")
+    } else {
+        Some(body)
+    };
     match names(field, "name") {
         Ok(Some(n)) => Ok(n),
         Ok(None) => Err(missing_field("Issue", "labels")),
@@ -182,7 +200,12 @@ fn wanted(ctx: &Ctx<'_>) -> Result<Vec<String>, Resp> {
 }
 
 fn change_labels(ctx: &mut Ctx<'_>, repo: &str, number: u64, replace: bool) -> Resp {
-    if ctx.st.repo(repo).and_then(|r| r.issues.get(&number)).is_none() {
+    if ctx
+        .st
+        .repo(repo)
+        .and_then(|r| r.issues.get(&number))
+        .is_none()
+    {
         return not_found();
     }
     let names = match wanted(ctx) {
@@ -197,7 +220,11 @@ fn change_labels(ctx: &mut Ctx<'_>, repo: &str, number: u64, replace: bool) -> R
         .filter_map(|n| ctx.st.ensure_label(repo, n))
         .collect();
     let now = ctx.st.now();
-    if let Some(issue) = ctx.st.repo_mut(repo).and_then(|r| r.issues.get_mut(&number)) {
+    if let Some(issue) = ctx
+        .st
+        .repo_mut(repo)
+        .and_then(|r| r.issues.get_mut(&number))
+    {
         let before = issue.labels.clone();
         if replace {
             issue.labels.clear();
@@ -211,7 +238,9 @@ fn change_labels(ctx: &mut Ctx<'_>, repo: &str, number: u64, replace: bool) -> R
             issue.updated_at = now;
         }
     }
-    Resp::ok(Value::Array(issue_labels(ctx, repo, number).unwrap_or_default()))
+    Resp::ok(Value::Array(
+        issue_labels(ctx, repo, number).unwrap_or_default(),
+    ))
 }
 
 pub(crate) fn add_to_issue(ctx: &mut Ctx<'_>, repo: &str, number: u64) -> Resp {
@@ -224,7 +253,11 @@ pub(crate) fn set_on_issue(ctx: &mut Ctx<'_>, repo: &str, number: u64) -> Resp {
 
 pub(crate) fn clear_on_issue(ctx: &mut Ctx<'_>, repo: &str, number: u64) -> Resp {
     let now = ctx.st.now();
-    let Some(issue) = ctx.st.repo_mut(repo).and_then(|r| r.issues.get_mut(&number)) else {
+    let Some(issue) = ctx
+        .st
+        .repo_mut(repo)
+        .and_then(|r| r.issues.get_mut(&number))
+    else {
         return not_found();
     };
     if !issue.labels.is_empty() {
@@ -235,7 +268,12 @@ pub(crate) fn clear_on_issue(ctx: &mut Ctx<'_>, repo: &str, number: u64) -> Resp
 }
 
 pub(crate) fn remove_from_issue(ctx: &mut Ctx<'_>, repo: &str, number: u64, name: &str) -> Resp {
-    if ctx.st.repo(repo).and_then(|r| r.issues.get(&number)).is_none() {
+    if ctx
+        .st
+        .repo(repo)
+        .and_then(|r| r.issues.get(&number))
+        .is_none()
+    {
         return not_found();
     }
     let id = find(ctx, repo, name);
@@ -249,7 +287,9 @@ pub(crate) fn remove_from_issue(ctx: &mut Ctx<'_>, repo: &str, number: u64, name
         Some(id) if issue.labels.contains(&id) => {
             issue.labels.retain(|l| *l != id);
             issue.updated_at = now;
-            Resp::ok(Value::Array(issue_labels(ctx, repo, number).unwrap_or_default()))
+            Resp::ok(Value::Array(
+                issue_labels(ctx, repo, number).unwrap_or_default(),
+            ))
         }
         _ => error(404, "Label does not exist"),
     }

@@ -102,7 +102,9 @@ fn repo_route(ctx: &mut Ctx<'_>, repo: &str, m: &Method, rest: &[&str]) -> Resp 
         (&M::PATCH, ["issues", n]) if num(n).is_some() => {
             issues::update(ctx, repo, num(n).unwrap_or(0))
         }
-        (&M::POST, ["issues", n, "assignees"]) => with_num(n, |n| issues::add_assignees(ctx, repo, n)),
+        (&M::POST, ["issues", n, "assignees"]) => {
+            with_num(n, |n| issues::add_assignees(ctx, repo, n))
+        }
         (&M::DELETE, ["issues", n, "assignees"]) => {
             with_num(n, |n| issues::remove_assignees(ctx, repo, n))
         }
@@ -110,8 +112,12 @@ fn repo_route(ctx: &mut Ctx<'_>, repo: &str, m: &Method, rest: &[&str]) -> Resp 
         // Comments.
         (&M::GET, ["issues", "comments"]) => comments::list_repo(ctx, repo),
         (&M::GET, ["issues", "comments", id]) => with_num(id, |id| comments::get(ctx, repo, id)),
-        (&M::PATCH, ["issues", "comments", id]) => with_num(id, |id| comments::update(ctx, repo, id)),
-        (&M::DELETE, ["issues", "comments", id]) => with_num(id, |id| comments::delete(ctx, repo, id)),
+        (&M::PATCH, ["issues", "comments", id]) => {
+            with_num(id, |id| comments::update(ctx, repo, id))
+        }
+        (&M::DELETE, ["issues", "comments", id]) => {
+            with_num(id, |id| comments::delete(ctx, repo, id))
+        }
         (&M::GET, ["issues", "comments", id, "reactions"]) => {
             with_num(id, |id| comments::list_comment_reactions(ctx, repo, id))
         }
@@ -123,7 +129,9 @@ fn repo_route(ctx: &mut Ctx<'_>, repo: &str, m: &Method, rest: &[&str]) -> Resp 
         (&M::GET, ["issues", n, "reactions"]) => {
             with_num(n, |n| comments::list_issue_reactions(ctx, repo, n))
         }
-        (&M::POST, ["issues", n, "reactions"]) => with_num(n, |n| comments::react_issue(ctx, repo, n)),
+        (&M::POST, ["issues", n, "reactions"]) => {
+            with_num(n, |n| comments::react_issue(ctx, repo, n))
+        }
         // Labels.
         (&M::GET, ["labels"]) => labels::list(ctx, repo),
         (&M::POST, ["labels"]) => labels::create(ctx, repo),
@@ -142,7 +150,9 @@ fn repo_route(ctx: &mut Ctx<'_>, repo: &str, m: &Method, rest: &[&str]) -> Resp 
         // Sub-issues.
         (&M::GET, ["issues", n, "sub_issues"]) => with_num(n, |n| subissues::list(ctx, repo, n)),
         (&M::POST, ["issues", n, "sub_issues"]) => with_num(n, |n| subissues::add(ctx, repo, n)),
-        (&M::DELETE, ["issues", n, "sub_issue"]) => with_num(n, |n| subissues::remove(ctx, repo, n)),
+        (&M::DELETE, ["issues", n, "sub_issue"]) => {
+            with_num(n, |n| subissues::remove(ctx, repo, n))
+        }
         (&M::GET, ["issues", n, "parent"]) => with_num(n, |n| subissues::parent(ctx, repo, n)),
         // Access.
         (&M::GET, ["collaborators", login, "permission"]) => access::permission(ctx, repo, login),

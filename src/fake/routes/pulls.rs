@@ -29,7 +29,11 @@ fn is_pull(ctx: &Ctx<'_>, repo: &str, number: u64) -> bool {
 
 pub(crate) fn create(ctx: &mut Ctx<'_>, repo: &str) -> Resp {
     let req = ctx.req;
-    let Some(title) = req.s("title").filter(|t| !t.trim().is_empty()).map(str::to_string) else {
+    let Some(title) = req
+        .s("title")
+        .filter(|t| !t.trim().is_empty())
+        .map(str::to_string)
+    else {
         return missing_field("PullRequest", "title");
     };
     let Some(head) = req.s("head").map(str::to_string) else {
@@ -42,14 +46,21 @@ pub(crate) fn create(ctx: &mut Ctx<'_>, repo: &str) -> Resp {
     if body.as_deref().is_some_and(too_long) {
         return body_too_long("PullRequest");
     }
-    let draft = req.body.get("draft").and_then(Value::as_bool).unwrap_or(false);
+    let draft = req
+        .body
+        .get("draft")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let actor = ctx.actor();
     match ctx
         .st
         .open_pull(repo, &actor, &title, body.as_deref(), &head, &base, draft)
     {
         Ok((number, _)) => {
-            if let Some(false) = req.body.get("maintainer_can_modify").and_then(Value::as_bool)
+            if let Some(false) = req
+                .body
+                .get("maintainer_can_modify")
+                .and_then(Value::as_bool)
                 && let Some(p) = ctx
                     .st
                     .repo_mut(repo)
@@ -119,7 +130,10 @@ pub(crate) fn update(ctx: &mut Ctx<'_>, repo: &str, number: u64) -> Resp {
         return body_too_long("PullRequest");
     }
     let state = req.s("state").map(str::to_string);
-    if state.as_deref().is_some_and(|s| s != "open" && s != "closed") {
+    if state
+        .as_deref()
+        .is_some_and(|s| s != "open" && s != "closed")
+    {
         return validation("PullRequest", "state", "invalid", None);
     }
     let base = req.s("base").map(str::to_string);
@@ -159,7 +173,11 @@ pub(crate) fn update(ctx: &mut Ctx<'_>, repo: &str, number: u64) -> Resp {
         if let Some(b) = base {
             p.base_ref = b;
         }
-        if let Some(m) = req.body.get("maintainer_can_modify").and_then(Value::as_bool) {
+        if let Some(m) = req
+            .body
+            .get("maintainer_can_modify")
+            .and_then(Value::as_bool)
+        {
             p.maintainer_can_modify = m;
         }
     }
@@ -277,5 +295,9 @@ pub(crate) fn check_merged(ctx: &mut Ctx<'_>, repo: &str, number: u64) -> Resp {
         .and_then(|r| r.issues.get(&number))
         .and_then(|i| i.pull.as_ref())
         .is_some_and(|p| p.merged_at.is_some());
-    if merged { Resp::no_content() } else { not_found() }
+    if merged {
+        Resp::no_content()
+    } else {
+        not_found()
+    }
 }

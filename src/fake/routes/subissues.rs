@@ -36,7 +36,12 @@ fn custom(message: &str) -> Resp {
 
 /// POST: attach the issue with `sub_issue_id` under `parent`; answers the parent issue.
 pub(crate) fn add(ctx: &mut Ctx<'_>, repo: &str, parent: u64) -> Resp {
-    if ctx.st.repo(repo).and_then(|r| r.issues.get(&parent)).is_none() {
+    if ctx
+        .st
+        .repo(repo)
+        .and_then(|r| r.issues.get(&parent))
+        .is_none()
+    {
         return not_found();
     }
     let id = match sub_issue_id(ctx) {
@@ -71,7 +76,10 @@ pub(crate) fn add(ctx: &mut Ctx<'_>, repo: &str, parent: u64) -> Resp {
         }
         up = r.issues.get(&n).and_then(|i| i.parent);
     }
-    if r.issues.get(&parent).is_some_and(|i| i.sub_issues.len() >= 100) {
+    if r.issues
+        .get(&parent)
+        .is_some_and(|i| i.sub_issues.len() >= 100)
+    {
         return custom("Parent issue may not have more than 100 sub-issues");
     }
     let now = ctx.st.now();
@@ -93,7 +101,12 @@ pub(crate) fn add(ctx: &mut Ctx<'_>, repo: &str, parent: u64) -> Resp {
 
 /// DELETE .../sub_issue: detach; answers the parent issue.
 pub(crate) fn remove(ctx: &mut Ctx<'_>, repo: &str, parent: u64) -> Resp {
-    if ctx.st.repo(repo).and_then(|r| r.issues.get(&parent)).is_none() {
+    if ctx
+        .st
+        .repo(repo)
+        .and_then(|r| r.issues.get(&parent))
+        .is_none()
+    {
         return not_found();
     }
     let id = match sub_issue_id(ctx) {
