@@ -7,6 +7,26 @@
 //! its own repository.
 //!
 //! Seeding and inspection are synchronous (a `std::sync::Mutex` inside, never held across an await).
+//!
+//! Routes (GitHub's paths and methods; anything else is GitHub's 404, never 501):
+//!
+//! | what | routes |
+//! |---|---|
+//! | repository, users | `GET /repos/{o}/{r}`, `GET /users/{login}`, `GET /user` |
+//! | issues | `GET, POST /repos/{o}/{r}/issues`, `GET, PATCH .../issues/{n}` |
+//! | comments | `GET, POST .../issues/{n}/comments`, `GET .../issues/comments`, `GET, PATCH, DELETE .../issues/comments/{id}` |
+//! | labels | `GET, POST .../labels`, `GET, PATCH, DELETE .../labels/{name}`, `GET, POST, PUT, DELETE .../issues/{n}/labels`, `DELETE .../issues/{n}/labels/{name}` |
+//! | assignees | `POST, DELETE .../issues/{n}/assignees`, `GET .../assignees/{login}` |
+//! | reactions | `GET, POST .../issues/comments/{id}/reactions`, `GET, POST .../issues/{n}/reactions` |
+//! | access | `GET .../collaborators/{login}/permission`, `GET .../collaborators/{login}`, `GET /orgs/{org}/members/{login}`, `GET /orgs/{org}/teams/{slug}/memberships/{login}` |
+//! | contents | `GET, PUT, DELETE .../contents/{path}` (`path` as several segments or one with `%2F`) |
+//! | sub-issues | `GET, POST .../issues/{n}/sub_issues`, `DELETE .../issues/{n}/sub_issue`, `GET .../issues/{n}/parent` |
+//! | git | `GET .../git/ref/{ref}`, `GET .../git/matching-refs/{ref}`, `POST .../git/refs`, `PATCH, DELETE .../git/refs/{ref}` |
+//! | pulls | `GET, POST .../pulls`, `GET, PATCH .../pulls/{n}`, `GET, POST .../pulls/{n}/reviews`, `GET, PUT .../pulls/{n}/merge` |
+//!
+//! Writes need a token (`Authorization: Bearer <t>` or `token <t>`): one registered with
+//! [`FakeGitHub::set_token`] acts as that user, any other as `github-actions[bot]`. Faults
+//! ([`FakeGitHub::inject`]) and the request log ([`FakeGitHub::requests`]) cover every request.
 
 mod api;
 mod api_pulls;

@@ -90,10 +90,10 @@ async fn handle(State(fake): State<FakeGitHub>, request: Request) -> Response {
             retry_after_secs,
         }) => rate_limited(status, retry_after_secs),
         Some(FaultKind::ApplyThenStatus(status)) => {
-            let _ = routes::dispatch(&fake, &req);
+            let _ = dispatch(&fake, &req);
             error(status, status_message(status))
         }
-        Some(FaultKind::Delay(_)) | None => routes::dispatch(&fake, &req),
+        Some(FaultKind::Delay(_)) | None => dispatch(&fake, &req),
     };
 
     fake.lock().requests.push(RequestRecord {
@@ -104,6 +104,12 @@ async fn handle(State(fake): State<FakeGitHub>, request: Request) -> Response {
         body: req.body.clone(),
     });
     into_response(resp)
+}
+
+/// Route the request; a bug that panics answers 500 instead of dropping the connection.
+fn dispatch(fake: &FakeGitHub, req: &Req) -> Resp {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| routes::dispatch(fake, req)))
+        .unwrap_or_else(|_| error(500, status_message(500)))
 }
 
 fn rate_limited(status: u16, retry_after_secs: u64) -> Resp {
