@@ -336,7 +336,8 @@ impl State {
     }
 
     /// The fine-grained role of `login` on the repository: an explicit permission wins; the owner
-    /// of a user repository is admin; members of the owning organization get the base role "read".
+    /// of a user repository is admin; members of the owning organization get the base role
+    /// "read"; bots (App and Actions tokens) "write".
     pub fn role(&self, repo: &Repo, login: &str) -> String {
         if let Some(p) = repo.permissions.get(&login.to_lowercase()) {
             return p.clone();
@@ -346,6 +347,10 @@ impl State {
         }
         if self.is_org_member(&repo.owner, login) {
             return "read".to_string();
+        }
+        // An App or Actions token is installed on the repository: it can write.
+        if self.user(login).is_some_and(|u| u.kind == UserKind::Bot) {
+            return "write".to_string();
         }
         "none".to_string()
     }

@@ -209,6 +209,37 @@ async fn issue_create_get_patch_roundtrip() {
 }
 
 #[tokio::test]
+async fn labels_and_assignees_from_people_without_push_access_are_dropped() {
+    let r = repo("no-push");
+    let body = json!({"title": "from outside", "labels": ["incident"], "assignees": ["bob"]});
+    let outside = api("mallory")
+        .post(&format!("/repos/{r}/issues"), body.clone())
+        .await;
+    assert_eq!(outside.status, 201);
+    assert_eq!(outside.body["labels"], json!([]));
+    assert_eq!(outside.body["assignees"], json!([]));
+    assert!(fake().labels(&r).is_empty(), "no label was created either");
+    let reader = api("dave")
+        .post(&format!("/repos/{r}/issues"), body.clone())
+        .await;
+    assert_eq!(reader.body["labels"], json!([]));
+    // Triage and up, and bots (App or Actions tokens), keep them.
+    for client in [
+        api("carol"),
+        Api {
+            token: Some("ghs_ci".into()),
+            ..api("x")
+        },
+    ] {
+        let kept = client
+            .post(&format!("/repos/{r}/issues"), body.clone())
+            .await;
+        assert_eq!(labels_of(&kept.body["labels"]), ["incident"]);
+        assert_eq!(kept.body["assignees"][0]["login"], "bob");
+    }
+}
+
+#[tokio::test]
 async fn writes_without_a_token_are_401_and_reads_are_public() {
     let r = repo("auth");
     let n = fake().create_issue(&r, "alice", "t", "b", &[]).number;

@@ -71,7 +71,7 @@ pub(crate) fn create(ctx: &mut Ctx<'_>, repo: &str) -> Resp {
     if text.as_deref().is_some_and(too_long) {
         return body_too_long("Issue");
     }
-    let Ok(labels) = names(body.get("labels"), "name") else {
+    let Ok(mut labels) = names(body.get("labels"), "name") else {
         return validation("Issue", "labels", "invalid", None);
     };
     let Ok(mut assignees) = names(body.get("assignees"), "login") else {
@@ -81,6 +81,17 @@ pub(crate) fn create(ctx: &mut Ctx<'_>, repo: &str) -> Resp {
         assignees.get_or_insert_with(Vec::new).push(a.to_string());
     }
     let actor = ctx.actor();
+    // GitHub silently drops labels and assignees from people without push (or triage) access.
+    let can_triage = ctx.st.repo(repo).is_some_and(|r| {
+        matches!(
+            ctx.st.role(r, &actor).as_str(),
+            "admin" | "maintain" | "write" | "triage"
+        )
+    });
+    if !can_triage {
+        labels = None;
+        assignees = None;
+    }
     match ctx.st.new_issue(
         repo,
         &actor,
