@@ -4,7 +4,7 @@
 //
 //   node patch-openapi.mjs <in: api.github.com.json> <out: api.github.com.patched.json>
 //
-// Two defects of the published file are repaired, each counted; the script fails when a count
+// Three defects of the published file are repaired, each counted; the script fails when a count
 // differs from what this version of the package is known to hold, so that a new package
 // version cannot silently change what the conformance lane checks (see CONFORMANCE.md).
 //
@@ -25,9 +25,14 @@
 //     title and readOnly stay outside). Giving these schemas a `type` instead would be wrong for
 //     `allOf` ones (the `null` would still fail the inner object schema) and impossible for
 //     `oneOf: [string, integer]` ones.
+//
+// (c) A `oneOf` no body can satisfy. The 409 of `PUT /repos/{owner}/{repo}/contents/{path}` is
+//     `oneOf: [basic-error, repository-rule-violation-error]`; neither schema requires anything,
+//     so every error body (GitHub's own `{"message", "documentation_url", "status"}` included)
+//     matches both, and `oneOf` (exactly one) rejects it. It becomes `anyOf`.
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 
-const EXPECTED = { doubleWrappedExamples: 19, nullableWithoutType: 135 };
+const EXPECTED = { doubleWrappedExamples: 19, nullableWithoutType: 135, ambiguousErrorOneOf: 1 };
 
 const [input, output] = process.argv.slice(2);
 if (!input || !output) {
@@ -37,7 +42,7 @@ if (!input || !output) {
 
 const doc = JSON.parse(readFileSync(input, 'utf8'));
 const componentExamples = doc.components?.examples ?? {};
-const counts = { doubleWrappedExamples: 0, nullableWithoutType: 0 };
+const counts = { doubleWrappedExamples: 0, nullableWithoutType: 0, ambiguousErrorOneOf: 0 };
 
 function resolveExampleRef(ref) {
   const prefix = '#/components/examples/';
@@ -75,6 +80,13 @@ function patchNullable(schema) {
   counts.nullableWithoutType += 1;
 }
 
+const AMBIGUOUS = ['#/components/schemas/basic-error', '#/components/schemas/repository-rule-violation-error'];
+
+function isAmbiguousErrorOneOf(node) {
+  const refs = Array.isArray(node.oneOf) ? node.oneOf.map((s) => s?.$ref) : [];
+  return refs.length === AMBIGUOUS.length && AMBIGUOUS.every((r) => refs.includes(r));
+}
+
 function walk(node, parentKey) {
   if (Array.isArray(node)) {
     for (const item of node) walk(item, undefined);
@@ -84,6 +96,11 @@ function walk(node, parentKey) {
   // A property *named* "nullable" or "examples" (inside `properties`) is not the keyword.
   if (parentKey !== 'properties') {
     if (node.nullable === true && !('type' in node) && !('$ref' in node)) patchNullable(node);
+    if (isAmbiguousErrorOneOf(node)) {
+      node.anyOf = node.oneOf;
+      delete node.oneOf;
+      counts.ambiguousErrorOneOf += 1;
+    }
     if (node.examples && typeof node.examples === 'object' && !Array.isArray(node.examples)) {
       patchExamples(node.examples);
     }
@@ -100,6 +117,7 @@ let left = 0;
   if (!node || typeof node !== 'object') return;
   if (parentKey !== 'properties') {
     if (node.nullable === true && !('type' in node)) left += 1;
+    if (isAmbiguousErrorOneOf(node)) left += 1;
     if (node.examples && typeof node.examples === 'object') {
       for (const ex of Object.values(node.examples)) if (ex?.value?.$ref) left += 1;
     }
@@ -108,6 +126,7 @@ let left = 0;
 })(doc);
 
 console.log(`patch-openapi: unwrapped ${counts.doubleWrappedExamples} double-wrapped examples (expected ${EXPECTED.doubleWrappedExamples})`);
+console.log(`patch-openapi: turned ${counts.ambiguousErrorOneOf} oneOf [basic-error, repository-rule-violation-error] into anyOf (expected ${EXPECTED.ambiguousErrorOneOf})`);
 console.log(`patch-openapi: rewrote ${counts.nullableWithoutType} 'nullable: true' schemas without 'type' to anyOf [..., {type: null}] (expected ${EXPECTED.nullableWithoutType})`);
 
 let failed = false;
