@@ -419,8 +419,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn link_urls_become_relative_to_a_ghes_base() {
+    #[tokio::test]
+    async fn link_urls_become_relative_to_a_ghes_base() {
         let gh = GitHub::with_token("http://h/api/v3", "t", "a/b").unwrap();
         assert_eq!(
             gh.relative("http://h/api/v3/repos/a/b/issues/1/comments?page=2"),

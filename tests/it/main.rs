@@ -1,6 +1,6 @@
 mod action_process;
+mod config;
 mod conformance;
 mod incidents;
 mod support;
 mod timeline;
-mod config;
