@@ -18,6 +18,8 @@ pub(crate) struct Req {
     pub query: Vec<(String, String)>,
     /// `Host` header (for `Link` URLs).
     pub host: Option<String>,
+    /// Overrides `http://{host}` in `Link` URLs (see `FakeGitHub::set_link_base`).
+    pub link_base: Option<String>,
     /// The bearer token, if any.
     pub token: Option<String>,
     /// The body as JSON (`Null` when empty).
@@ -181,11 +183,11 @@ pub(crate) fn paginate(req: &Req, items: Vec<Value>) -> Resp {
     let slice: Vec<Value> = items.into_iter().skip(start).take(end - start).collect();
     let mut resp = Resp::ok(Value::Array(slice));
     if last > 1 {
-        let base = format!(
-            "http://{}{}",
-            req.host.as_deref().unwrap_or("127.0.0.1"),
-            req.path
-        );
+        let origin = req
+            .link_base
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", req.host.as_deref().unwrap_or("127.0.0.1")));
+        let base = format!("{}{}", origin.trim_end_matches('/'), req.path);
         let others: Vec<String> = req
             .raw_query
             .split('&')
@@ -243,6 +245,7 @@ mod tests {
                 })
                 .collect(),
             host: Some("h:1".into()),
+            link_base: None,
             token: None,
             body: Value::Null,
             body_invalid: false,

@@ -197,6 +197,12 @@ impl FakeGitHub {
         self.lock().html_url.clone()
     }
 
+    /// Build `Link` header URLs on `url` (e.g. a validating proxy in front of the fake, which
+    /// rewrites `Host`) instead of the request's `Host`. `None` goes back to `Host`.
+    pub fn set_link_base(&self, url: Option<&str>) {
+        self.lock().link_base = url.map(|u| u.trim_end_matches('/').to_string());
+    }
+
     /// Change the host used in `html_url`s, e.g. "https://github.com".
     pub fn set_html_url(&self, url: &str) {
         self.lock().html_url = url.trim_end_matches('/').to_string();

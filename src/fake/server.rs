@@ -77,9 +77,13 @@ async fn handle(State(fake): State<FakeGitHub>, request: Request) -> Response {
     let bytes = axum::body::to_bytes(body, MAX_BODY)
         .await
         .unwrap_or_default();
-    let req = parse(&parts, &bytes);
+    let mut req = parse(&parts, &bytes);
 
-    let fault = faults::take(&mut fake.lock().faults, &req.method, &req.path);
+    let fault = {
+        let mut st = fake.lock();
+        req.link_base = st.link_base.clone();
+        faults::take(&mut st.faults, &req.method, &req.path)
+    };
     if let Some(FaultKind::Delay(d)) = &fault {
         tokio::time::sleep(*d).await;
     }
@@ -178,6 +182,7 @@ fn parse(parts: &http::request::Parts, bytes: &[u8]) -> Req {
         raw_query,
         query,
         host: header("x-forwarded-host").or_else(|| header("host")),
+        link_base: None,
         token,
         body,
         body_invalid,

@@ -194,6 +194,8 @@ pub(crate) struct State {
     pub server_url: String,
     /// Host of `html_url`s (default: the API root).
     pub html_url: String,
+    /// Origin of `Link` header URLs instead of the request's `Host` (e.g. a proxy's URL).
+    pub link_base: Option<String>,
     pub now_override: Option<DateTime<Utc>>,
     pub next_id: u64,
     pub users: BTreeMap<String, User>,
@@ -215,6 +217,7 @@ impl State {
         State {
             server_url: String::new(),
             html_url: String::new(),
+            link_base: None,
             now_override: None,
             next_id: 1000,
             users: BTreeMap::new(),

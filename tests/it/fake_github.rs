@@ -429,6 +429,29 @@ async fn link_header_is_built_from_the_host_header() {
 }
 
 #[tokio::test]
+async fn link_base_override_points_links_at_a_proxy() {
+    let f = FakeGitHub::start().await.unwrap();
+    f.add_repo("solo/links");
+    f.add_label("solo/links", "a", "ffffff", None);
+    f.add_label("solo/links", "b", "ffffff", Some("second"));
+    f.set_link_base(Some("http://127.0.0.1:4010/"));
+    let resp = reqwest::get(format!("{}/repos/solo/links/labels?per_page=1", f.url()))
+        .await
+        .unwrap();
+    let link = resp.headers()["link"].to_str().unwrap().to_string();
+    assert!(
+        link.starts_with("<http://127.0.0.1:4010/repos/solo/links/labels?per_page=1&page=2>"),
+        "{link}"
+    );
+    f.set_link_base(None);
+    let resp = reqwest::get(format!("{}/repos/solo/links/labels?per_page=1", f.url()))
+        .await
+        .unwrap();
+    let link = resp.headers()["link"].to_str().unwrap().to_string();
+    assert!(link.starts_with(&format!("<{}/", f.url())), "{link}");
+}
+
+#[tokio::test]
 async fn post_existing_label_is_422_already_exists() {
     let r = repo("labels");
     let a = api("alice");
