@@ -294,8 +294,9 @@ impl GitHub {
         path: &str,
         git_ref: Option<&str>,
     ) -> Result<Option<String>, GitHubError> {
-        let encoded: Vec<String> = path.split('/').map(segment).collect();
-        let mut url = self.repo_path(&format!("/contents/{}", encoded.join("/")));
+        // One encoded segment (`docs%2Fa.md`): the description declares `{path}` a single
+        // parameter, and GitHub accepts it.
+        let mut url = self.repo_path(&format!("/contents/{}", segment(path)));
         if let Some(r) = git_ref {
             url.push_str(&format!("?ref={}", segment(r)));
         }

@@ -88,7 +88,6 @@ async fn action_process_declares_and_writes_outputs_and_summary() {
 }
 
 #[tokio::test]
-#[ignore = "passes against the in-memory GitHub, fails behind Prism (config not picked up through the contents API): under investigation"]
 async fn config_without_checkout_is_read_through_the_contents_api() {
     let repo = support::repo("contents-config");
     repo.fake.put_file(
