@@ -18,7 +18,7 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 use firebreak::event::{Event, EventError};
-use firebreak::fake::{Fault, FaultKind};
+use firebreak::fake::{Fault, FaultKind, UserKind};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -44,6 +44,8 @@ struct Api {
     calls: usize,
     /// Extra request headers (the canary upstream reads `x-canary-status`).
     headers: Vec<(&'static str, String)>,
+    /// The bearer token sent (`TOKEN`, acting as `BOT`, unless a test switches users).
+    token: String,
 }
 
 const TOKEN: &str = "conformance-token";
@@ -69,6 +71,7 @@ impl Api {
             failures: Vec::new(),
             calls: 0,
             headers: Vec::new(),
+            token: TOKEN.to_string(),
         })
     }
 
@@ -81,7 +84,7 @@ impl Api {
             .request(method, format!("{}{path}", self.base))
             .header("accept", "application/vnd.github+json")
             .header("x-github-api-version", "2022-11-28")
-            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("authorization", format!("Bearer {}", self.token))
             .header("user-agent", "firebreak-conformance");
         for (name, value) in &self.headers {
             req = req.header(*name, value);
@@ -695,6 +698,179 @@ async fn rest_git_and_pulls_conform() {
     api.finish("rest_git_and_pulls_conform");
 }
 
+/// Less common shapes: bots, null descriptions, every reaction, closed as not planned, a pull
+/// request seen as an issue, a merged pull request, a directory listing, filters on lists.
+#[tokio::test]
+async fn rest_varied_state_conforms() {
+    let Some(mut api) = Api::new("rest_varied_state_conforms") else {
+        return;
+    };
+    let r = repo("varied");
+    let fake = &support::github().fake;
+    let ops_bot = "ops-bot[bot]";
+    fake.add_user(ops_bot, UserKind::Bot);
+    fake.set_permission(&r, ops_bot, "write");
+    fake.set_token("conformance-alice", "alice");
+    fake.add_label(&r, "incident", "d73a4a", None);
+    fake.add_label(&r, "sev:2", "fbca04", Some("Major"));
+    let n = fake
+        .create_issue(
+            &r,
+            "alice",
+            "Payments slow",
+            "",
+            &["incident", "sev:2", "unseen-label"],
+        )
+        .number;
+    let c = fake.create_comment(&r, n, ops_bot, "Alert fired").id;
+    fake.create_comment(&r, n, "bob", "> quoted /status resolved\n\nlooking");
+    fake.edit_comment(&r, c, "Alert fired (edited)");
+    for (user, content) in [
+        ("alice", "+1"),
+        ("bob", "-1"),
+        ("alice", "laugh"),
+        ("bob", "confused"),
+        ("alice", "heart"),
+        ("bob", "hooray"),
+        ("alice", "rocket"),
+        ("bob", "eyes"),
+    ] {
+        fake.react_to_comment(&r, c, user, content);
+    }
+    api.ok("GET", &format!("/repos/{r}/issues/comments/{c}"), None, 200)
+        .await;
+    api.ok(
+        "GET",
+        &format!("/repos/{r}/issues/comments/{c}/reactions?content=heart"),
+        None,
+        200,
+    )
+    .await;
+    api.ok(
+        "POST",
+        &format!("/repos/{r}/issues/{n}/assignees"),
+        Some(json!({"assignees": ["alice"]})),
+        201,
+    )
+    .await;
+    api.ok(
+        "PATCH",
+        &format!("/repos/{r}/issues/{n}"),
+        Some(json!({"state": "closed", "state_reason": "not_planned"})),
+        200,
+    )
+    .await;
+    api.ok("GET", &format!("/repos/{r}/issues/{n}"), None, 200)
+        .await;
+    api.ok(
+        "PATCH",
+        &format!("/repos/{r}/issues/{n}"),
+        Some(json!({"state": "open", "state_reason": "reopened"})),
+        200,
+    )
+    .await;
+    api.ok(
+        "GET",
+        &format!(
+            "/repos/{r}/issues?state=all&labels=incident,sev:2&assignee=alice&sort=updated&direction=asc&since=2000-01-01T00:00:00Z&per_page=50"
+        ),
+        None,
+        200,
+    )
+    .await;
+    api.ok(
+        "GET",
+        &format!("/repos/{r}/issues/comments?since=2000-01-01T00:00:00Z&per_page=50"),
+        None,
+        200,
+    )
+    .await;
+    api.ok("GET", &format!("/users/{ops_bot}"), None, 200).await;
+
+    // A pull request, seen both ways, reviewed by someone else and merged.
+    fake.put_file(&r, "main", "README.md", "# r\n");
+    let main = api
+        .ok(
+            "GET",
+            &format!("/repos/{r}/git/ref/{}", seg("heads/main")),
+            None,
+            200,
+        )
+        .await;
+    let sha = main["object"]["sha"].as_str().unwrap_or("").to_string();
+    api.ok(
+        "POST",
+        &format!("/repos/{r}/git/refs"),
+        Some(json!({"ref": "refs/heads/pm", "sha": sha})),
+        201,
+    )
+    .await;
+    api.ok(
+        "PUT",
+        &format!("/repos/{r}/contents/{}", seg("docs/postmortems/pm.md")),
+        Some(json!({"message": "m", "content": "IyBQTQo=", "branch": "pm"})),
+        201,
+    )
+    .await;
+    let pr = api
+        .ok(
+            "POST",
+            &format!("/repos/{r}/pulls"),
+            Some(json!({"title": "Postmortem", "head": "pm", "base": "main"})),
+            201,
+        )
+        .await;
+    let pr = pr["number"].as_u64().unwrap_or(0);
+    api.ok(
+        "POST",
+        &format!("/repos/{r}/issues/{pr}/comments"),
+        Some(json!({"body": "Checklist"})),
+        201,
+    )
+    .await;
+    api.ok("GET", &format!("/repos/{r}/issues/{pr}"), None, 200)
+        .await;
+    api.ok("GET", &format!("/repos/{r}/issues?state=all"), None, 200)
+        .await;
+    api.token = "conformance-alice".to_string();
+    api.ok(
+        "POST",
+        &format!("/repos/{r}/pulls/{pr}/reviews"),
+        Some(json!({"event": "APPROVE", "body": "LGTM"})),
+        200,
+    )
+    .await;
+    api.token = TOKEN.to_string();
+    api.ok("GET", &format!("/repos/{r}/pulls/{pr}/reviews"), None, 200)
+        .await;
+    api.ok(
+        "PUT",
+        &format!("/repos/{r}/pulls/{pr}/merge"),
+        Some(json!({"merge_method": "merge", "commit_title": "Postmortem"})),
+        200,
+    )
+    .await;
+    api.ok("GET", &format!("/repos/{r}/pulls/{pr}"), None, 200)
+        .await;
+    api.ok("GET", &format!("/repos/{r}/pulls?state=closed"), None, 200)
+        .await;
+    api.ok(
+        "GET",
+        &format!("/repos/{r}/contents/{}?ref=main", seg("docs/postmortems")),
+        None,
+        200,
+    )
+    .await;
+    api.ok(
+        "GET",
+        &format!("/repos/{r}/collaborators/{ops_bot}/permission"),
+        None,
+        200,
+    )
+    .await;
+    api.finish("rest_varied_state_conforms");
+}
+
 /// Error answers are part of the contract too: Firebreak reads their bodies (validation errors,
 /// conflicts, rate limits), and Prism checks each against the documented error schema.
 #[tokio::test]
@@ -1124,6 +1300,7 @@ async fn prism_checks_the_response_of_every_route() {
         failures: Vec::new(),
         calls: 0,
         headers: Vec::new(),
+        token: TOKEN.to_string(),
     };
     let mut unchecked = Vec::new();
     let routes = routes_with_a_body();

@@ -42,14 +42,15 @@ pub const PATCHED_SPEC: &str = "api.github.com.patched.json";
 const STARTUP_LIMIT: Duration = Duration::from_secs(120);
 
 /// `sh -c WATCHDOG firebreak-prism-watchdog <prism pid> <log>`: wait for end of input (this
-/// process is gone), then stop Prism (TERM, then KILL after 5 s) and remove its log. Prism is a
+/// process is gone), then stop Prism (TERM, then KILL after 5 s) and remove its log (an empty
+/// `<log>` keeps it: `FIREBREAK_PRISM_KEEP_LOG=1`). Prism is a
 /// single node process; `kill` by pid works in every `sh` (dash's builtin refuses `-pgid`).
 const WATCHDOG: &str = r#"read _ignored
 kill -TERM "$1" 2>/dev/null
 i=0
 while kill -0 "$1" 2>/dev/null && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 kill -KILL "$1" 2>/dev/null
-rm -f "$2""#;
+[ -z "$2" ] || rm -f "$2""#;
 
 struct Running {
     url: String,
@@ -137,7 +138,11 @@ fn spawn(dir: &Path, upstream: &str) -> Running {
         .arg(WATCHDOG)
         .arg("firebreak-prism-watchdog")
         .arg(pid.to_string())
-        .arg(&log)
+        .arg(if std::env::var_os("FIREBREAK_PRISM_KEEP_LOG").is_some() {
+            PathBuf::new()
+        } else {
+            log.clone()
+        })
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
