@@ -68,18 +68,12 @@ fn config_rules(config: &Config) -> impl Iterator<Item = &Allow> {
 
 impl Authorizer for ConfigAuthorizer<'_> {
     fn allowed(&self, comment: &Comment, command: &str) -> bool {
-        let rule = self.config.allowed(command);
         let login = comment.user.login.to_ascii_lowercase();
-        rule.associations
-            .iter()
-            .any(|a| a.eq_ignore_ascii_case(&comment.author_association))
-            || rule
-                .users
-                .iter()
-                .any(|u| u.trim_start_matches('@').eq_ignore_ascii_case(&login))
-            || rule.teams.iter().any(|t| {
+        self.config
+            .allowed(command)
+            .permits(&login, &comment.author_association, |team| {
                 self.teams
-                    .get(&(t.clone(), login.clone()))
+                    .get(&(team.to_string(), login.clone()))
                     .copied()
                     .unwrap_or(false)
             })

@@ -24,9 +24,7 @@ mod yaml_out;
 mod tests;
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::Path;
-use std::str::FromStr;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use chrono_tz::Tz;
@@ -296,54 +294,8 @@ pub struct EscalationLevel {
     pub after: Duration,
 }
 
-/// What kind of work an action item is (`type:<type>` label).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ActionType {
-    /// Stops or lessens the impact now.
-    Mitigate,
-    /// Stops it from happening again.
-    Prevent,
-    /// Finds it sooner next time.
-    Detect,
-    /// Changes how people work.
-    Process,
-}
-
-impl ActionType {
-    /// Every type, in the order commands and docs list them.
-    pub const ALL: [ActionType; 4] = [
-        ActionType::Mitigate,
-        ActionType::Prevent,
-        ActionType::Detect,
-        ActionType::Process,
-    ];
-
-    /// The lower-case name used in commands and labels.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActionType::Mitigate => "mitigate",
-            ActionType::Prevent => "prevent",
-            ActionType::Detect => "detect",
-            ActionType::Process => "process",
-        }
-    }
-}
-
-impl fmt::Display for ActionType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for ActionType {
-    type Err = ();
-    fn from_str(s: &str) -> Result<Self, ()> {
-        ActionType::ALL
-            .into_iter()
-            .find(|t| t.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or(())
-    }
-}
+/// What kind of work an action item is (`type:<type>` label): the command language's type.
+pub use crate::command::ActionType;
 
 /// Reads `P0` … `P3` (any case) as 0 … 3.
 pub fn parse_priority(text: &str) -> Option<u8> {

@@ -445,7 +445,7 @@ impl Resolver<'_> {
         };
         let default_type = match &raw.default_type {
             None => defaults.default_type,
-            Some(text) => ActionType::from_str(text).map_err(|()| {
+            Some(text) => ActionType::from_str(text.trim()).map_err(|_| {
                 self.err(
                     &path.key("default_type"),
                     format!("unknown action-item type `{text}`; use mitigate, prevent, detect or process"),

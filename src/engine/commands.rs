@@ -80,18 +80,8 @@ impl<'i, 'p> Run<'i, 'p> {
                 _ => (issue.user.login.clone(), issue.created_at),
             };
             let title = strip_severity_prefix(config, &issue.title);
-            let mut incident = Incident::declare(&title, severity, &by, at, config.timezone);
-            let text = format!("{} by {by}", render::severity_name(config, severity));
-            timeline::upsert(
-                &mut incident.timeline,
-                Entry::new(at, EntryKind::Declared, &by, text).with_key("declared"),
-            );
-            self.plan.notes.push(format!(
-                "declared #{} as {}",
-                issue.number,
-                render::severity_name(config, severity)
-            ));
-            return Some(incident);
+            let entry = Entry::new(at, EntryKind::Declared, &by, "").with_key("declared");
+            return Some(self.declared(&title, severity, entry));
         }
         let vocab = vocabulary(config);
         for comment in comments.iter().filter(|c| !c.user.is_bot()) {
@@ -107,26 +97,33 @@ impl<'i, 'p> Run<'i, 'p> {
                 let title = title
                     .clone()
                     .unwrap_or_else(|| strip_severity_prefix(config, &issue.title));
-                let by = comment.user.login.as_str();
-                let mut incident =
-                    Incident::declare(&title, severity, by, comment.created_at, config.timezone);
-                let text = format!("{} by {by}", render::severity_name(config, severity));
-                timeline::upsert(
-                    &mut incident.timeline,
-                    Entry::new(comment.created_at, EntryKind::Declared, by, text)
-                        .from_comment(comment.id, Some(line.line)),
-                );
-                self.plan.notes.push(format!(
-                    "declared #{} as {}",
-                    issue.number,
-                    render::severity_name(config, severity)
-                ));
+                let entry = Entry::new(
+                    comment.created_at,
+                    EntryKind::Declared,
+                    &comment.user.login,
+                    "",
+                )
+                .from_comment(comment.id, Some(line.line));
+                let incident = self.declared(&title, severity, entry);
                 self.plan.react(comment.id, DONE);
                 self.declared_now = Some(comment.id);
                 return Some(incident);
             }
         }
         None
+    }
+
+    /// A new incident, declared by `entry`'s author at its time; the entry's text is set here.
+    fn declared(&mut self, title: &str, severity: u8, mut entry: Entry) -> Incident {
+        let config = self.input.config;
+        let name = render::severity_name(config, severity);
+        let mut incident = Incident::declare(title, severity, &entry.by, entry.at, config.timezone);
+        entry.text = format!("{name} by {}", entry.by);
+        timeline::upsert(&mut incident.timeline, entry);
+        self.plan
+            .notes
+            .push(format!("declared #{} as {name}", self.input.issue.number));
+        incident
     }
 
     /// Processes every person's comment without an entry, updates edited ones, drops deleted
