@@ -9,10 +9,10 @@ pub mod timeline;
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use crate::command::Status;
+pub use crate::command::{ActionType, Status};
 pub use timeline::{Entry, EntryKind};
 
 /// Version of the serialized state; bumped on incompatible changes.
@@ -34,6 +34,45 @@ pub struct Update {
     pub at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub public: bool,
+}
+
+/// Whether an action item's issue is open or closed, as last seen.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemState {
+    Open,
+    Closed,
+}
+
+impl ItemState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemState::Open => "open",
+            ItemState::Closed => "closed",
+        }
+    }
+}
+
+/// A follow-up opened by `/action`: its own issue, linked to the incident as a sub-issue.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ActionItem {
+    /// The command line that asked for it (`c<comment>.<line>`): its identity, also written
+    /// as a hidden marker into the item's issue so a retry finds it instead of opening another.
+    pub key: String,
+    /// The item's issue number, once created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u64>,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// 0 … 3 for P0 … P3.
+    pub priority: u8,
+    pub kind: ActionType,
+    pub due: NaiveDate,
+    pub state: ItemState,
+    /// Who asked for it, and when.
+    pub by: String,
+    pub at: DateTime<Utc>,
 }
 
 /// One incident, as stored in the hidden state of its issue body.
@@ -73,6 +112,9 @@ pub struct Incident {
     /// Firebreak's labels exist in the repository (checked once per incident).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub labels_ready: bool,
+    /// Follow-ups opened with `/action`, in the order they were asked for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub action_items: Vec<ActionItem>,
     /// Entries still in the body, oldest first. Older ones live in overflow comments.
     #[serde(default)]
     pub timeline: Vec<Entry>,
@@ -106,6 +148,7 @@ impl Incident {
             update: None,
             fingerprint: None,
             labels_ready: false,
+            action_items: Vec::new(),
             timeline: Vec::new(),
         }
     }
