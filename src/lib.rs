@@ -17,6 +17,7 @@
 //! `firebreak demo`.
 
 pub mod action;
+pub mod action_items;
 pub mod cli;
 pub mod command;
 pub mod config;

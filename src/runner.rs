@@ -14,7 +14,7 @@ use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 
 use crate::config::{Allow, Config};
-use crate::engine::{self, Authorizer, Input, Plan, Trigger};
+use crate::engine::{self, Authorizer, Facts, Input, Plan, Trigger};
 use crate::event::{Comment, Issue};
 use crate::github::GitHub;
 
@@ -118,13 +118,29 @@ fn capitalize(s: &str) -> String {
     }
 }
 
-/// Reconciles one issue. `comments` may be passed when already listed.
+/// Rounds of "the engine asked for facts": permissions and open items, then the items'
+/// issues, then the decision. More means a bug; the run fails loudly rather than loop.
+const MAX_FACT_ROUNDS: usize = 4;
+
+/// Reconciles one issue.
 pub async fn run_issue(
     github: &GitHub,
     config: &Config,
     issue: &Issue,
     trigger: Trigger,
     now: DateTime<Utc>,
+) -> anyhow::Result<Outcome> {
+    run_issue_with(github, config, issue, trigger, now, Facts::default()).await
+}
+
+/// [`run_issue`] with facts already known (the sweep reads every action item's state once).
+pub async fn run_issue_with(
+    github: &GitHub,
+    config: &Config,
+    issue: &Issue,
+    trigger: Trigger,
+    now: DateTime<Utc>,
+    mut facts: Facts,
 ) -> anyhow::Result<Outcome> {
     let mut issue = issue.clone();
     let mut comments = github.list_comments(issue.number).await?;
@@ -140,14 +156,29 @@ pub async fn run_issue(
             .map(|c| c.user.login.clone())
             .collect();
         let authorizer = ConfigAuthorizer::prepare(config, github, &authors).await?;
-        let plan = engine::decide(&Input {
-            config,
-            now,
-            issue: &issue,
-            comments: &comments,
-            trigger: trigger.clone(),
-            authorizer: &authorizer,
-        });
+        let mut fact_rounds = 0;
+        let plan = loop {
+            let plan = engine::decide(&Input {
+                config,
+                now,
+                issue: &issue,
+                comments: &comments,
+                trigger: trigger.clone(),
+                authorizer: &authorizer,
+                facts: &facts,
+            });
+            if plan.needs.is_empty() {
+                break plan;
+            }
+            fact_rounds += 1;
+            anyhow::ensure!(
+                fact_rounds <= MAX_FACT_ROUNDS,
+                "deciding #{} still needs {:?} after {MAX_FACT_ROUNDS} rounds of look-ups",
+                issue.number,
+                plan.needs
+            );
+            crate::action_items::resolve(github, issue.number, &plan.needs, &mut facts).await?;
+        };
         let Some(incident) = plan.incident.clone() else {
             apply(github, config, &plan, &comments).await?;
             outcome.notes.extend(plan.notes);
@@ -230,6 +261,7 @@ pub async fn apply(
             .with_context(|| format!("replying on #{n}"))?;
         applied.comments += 1;
     }
+    crate::action_items::attach(github, n, &plan.sub_issues).await?;
     for (comment, content) in &plan.reactions {
         github.react_to_comment(*comment, content).await?;
     }

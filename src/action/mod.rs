@@ -14,9 +14,10 @@ use anyhow::Context as _;
 use chrono::Utc;
 
 use crate::config::{self, Config};
-use crate::engine::{self, HandEvent, HandKind, Trigger};
+use crate::engine::{self, HandEvent, HandKind, ItemEvent, Trigger};
 use crate::event::{CommentAction, Event, IssueAction};
 use crate::github::GitHub;
+use crate::incident::ItemState;
 use crate::incident::section::BEGIN;
 use crate::render::{self, names};
 use crate::runner::{self, Outcome};
@@ -190,6 +191,35 @@ where
             }
             if issue.pull_request.is_some() {
                 return skip("pull request: nothing to do".into());
+            }
+            if matches!(action, IssueAction::Closed | IssueAction::Reopened)
+                && !is_incident(issue)
+                && let Some((parent, _)) = engine::parse_item_marker(issue.body_text())
+            {
+                // An action item closed or reopened: its incident's list follows.
+                let event = ItemEvent {
+                    number: issue.number,
+                    state: if *action == IssueAction::Closed {
+                        ItemState::Closed
+                    } else {
+                        ItemState::Open
+                    },
+                    by: sender.login.clone(),
+                    at: issue
+                        .closed_at
+                        .filter(|_| *action == IssueAction::Closed)
+                        .unwrap_or(issue.updated_at),
+                };
+                let config = config(github).await?;
+                let incident = github.get_issue(parent).await?;
+                if !is_incident(&incident) {
+                    return skip(format!(
+                        "#{} names #{parent} as its incident, which is not one",
+                        issue.number
+                    ));
+                }
+                return runner::run_issue(github, &config, &incident, Trigger::Item(event), now)
+                    .await;
             }
             let incident_label = issue.has_label(engine::LABEL_INCIDENT);
             if !is_incident(issue) && !incident_label {

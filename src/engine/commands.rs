@@ -20,12 +20,12 @@ pub const DONE: &str = "+1";
 
 /// A timeline entry a command asks for; `at` overrides the comment's time (`/timeline`).
 pub struct Noted {
-    kind: EntryKind,
-    text: String,
-    at: Option<DateTime<Utc>>,
+    pub(super) kind: EntryKind,
+    pub(super) text: String,
+    pub(super) at: Option<DateTime<Utc>>,
 }
 
-fn noted(kind: EntryKind, text: impl Into<String>) -> Noted {
+pub(super) fn noted(kind: EntryKind, text: impl Into<String>) -> Noted {
     Noted {
         kind,
         text: text.into(),
@@ -34,7 +34,7 @@ fn noted(kind: EntryKind, text: impl Into<String>) -> Noted {
 }
 
 /// The outcome of one command: timeline entries, or a reason it failed.
-type Outcome = Result<Vec<Noted>, String>;
+pub(super) type Outcome = Result<Vec<Noted>, String>;
 
 pub struct Run<'i, 'p> {
     input: &'i Input<'i>,
@@ -349,8 +349,8 @@ impl<'i, 'p> Run<'i, 'p> {
             Command::Timeline { at: when, text } => {
                 command_timeline(self.input, incident, comment, line, when, text)
             }
-            Command::Action(_) => {
-                Err("action items are not available in this version of Firebreak yet.".into())
+            Command::Action(spec) => {
+                super::actions::command_action(self.input, self.plan, incident, comment, line, spec)
             }
             Command::Postmortem(
                 PostmortemCommand::Start | PostmortemCommand::Owner(_) | PostmortemCommand::Public,

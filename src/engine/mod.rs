@@ -6,6 +6,7 @@
 //! out-of-order delivery is caught up by the next run. Processing a comment twice (two runs at
 //! once) yields the same entries, because each entry's identity is its comment and line.
 
+mod actions;
 mod commands;
 mod labels;
 mod plan;
@@ -22,6 +23,10 @@ use crate::incident::timeline::{self, Entry, EntryKind};
 use crate::incident::{Incident, Status};
 use crate::render::{self, names};
 
+pub use actions::{
+    Facts, ITEM_MARKER, ItemEvent, ItemIssue, LABEL_ACTION_ITEM, Need, OpenItem, item_marker,
+    parse_item_marker,
+};
 pub use labels::{LABEL_INCIDENT, all_labels, severity_label, status_label};
 pub use plan::{NewComment, Plan, REPLY_MARKER, reply_marker};
 
@@ -34,6 +39,8 @@ pub enum Trigger {
     Opened,
     /// A person changed something by hand; recorded in the timeline.
     Hand(HandEvent),
+    /// One of the incident's action items was closed or reopened.
+    Item(ItemEvent),
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +80,8 @@ pub struct Input<'a> {
     pub comments: &'a [Comment],
     pub trigger: Trigger,
     pub authorizer: &'a dyn Authorizer,
+    /// What the runner fetched because an earlier decision asked ([`Plan::needs`]).
+    pub facts: &'a Facts,
 }
 
 /// The vocabulary the parser needs from config.
@@ -129,6 +138,22 @@ pub fn decide(input: &Input) -> Plan {
     run.reconcile_comments(&mut incident);
     if let Trigger::Hand(hand) = &input.trigger {
         run.hand_event(&mut incident, hand);
+    }
+    if let Trigger::Item(event) = &input.trigger
+        && let Some(noted) = actions::item_event(&mut incident, event)
+    {
+        timeline::upsert(
+            &mut incident.timeline,
+            Entry::new(event.at, noted.kind, &event.by, noted.text).with_key(format!(
+                "item#{}-{}@{}",
+                event.number,
+                event.state.as_str(),
+                event.at.timestamp()
+            )),
+        );
+    }
+    if let Some(states) = &input.facts.item_states {
+        actions::sync_states(&mut incident, states);
     }
 
     // Desired state of the issue, diffed with what it is.

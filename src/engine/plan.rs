@@ -1,5 +1,6 @@
 //! A plan: the GitHub operations one run will perform, in the order they are applied.
 
+use super::actions::Need;
 use crate::github::IssuePatch;
 use crate::incident::Incident;
 
@@ -34,6 +35,11 @@ pub struct Plan {
     pub comments: Vec<NewComment>,
     /// (comment id, reaction content).
     pub reactions: Vec<(u64, &'static str)>,
+    /// Facts the engine needs before it can decide: the runner fetches them and decides
+    /// again; a plan with needs is never applied.
+    pub needs: Vec<Need>,
+    /// Action-item issues to attach to the incident as sub-issues: (number, id).
+    pub sub_issues: Vec<(u64, u64)>,
     /// Title, body and state, written last: the body is the commit point of a run.
     pub patch: IssuePatch,
     /// What happened, in words, for the job summary and logs.
@@ -60,6 +66,12 @@ impl Plan {
         }
     }
 
+    pub fn need(&mut self, need: Need) {
+        if !self.needs.contains(&need) {
+            self.needs.push(need);
+        }
+    }
+
     /// Nothing to write.
     pub fn is_empty(&self) -> bool {
         !self.ensure_labels
@@ -69,6 +81,7 @@ impl Plan {
             && self.remove_assignees.is_empty()
             && self.comments.is_empty()
             && self.reactions.is_empty()
+            && self.sub_issues.is_empty()
             && self.patch.is_empty()
     }
 }

@@ -75,6 +75,8 @@ pub enum GitHubError {
         operation: String,
         source: octocrab::Error,
     },
+    #[error("{operation}: no answer within {after:?}")]
+    TimedOut { operation: String, after: Duration },
     #[error("{operation}: unexpected response: {message}")]
     Decode { operation: String, message: String },
 }
@@ -93,7 +95,7 @@ impl GitHubError {
     pub fn is_ambiguous(&self) -> bool {
         match self {
             GitHubError::Status { status, .. } => status.is_server_error(),
-            GitHubError::Transport { .. } => true,
+            GitHubError::Transport { .. } | GitHubError::TimedOut { .. } => true,
             _ => false,
         }
     }
@@ -116,6 +118,8 @@ pub struct GitHub {
     /// Path prefix of the API base (`/api/v3` on GHES), stripped from absolute `Link` URLs.
     base_path: String,
     retry: RetryPolicy,
+    /// Longest wait for one whole answer (on top of the connection's read timeout).
+    request_timeout: Duration,
 }
 
 impl std::fmt::Debug for GitHub {
@@ -175,7 +179,14 @@ impl GitHub {
             repo: repo.to_string(),
             base_path: base.path().trim_end_matches('/').to_string(),
             retry: RetryPolicy::default(),
+            request_timeout: READ_TIMEOUT,
         })
+    }
+
+    /// Gives up on one request after `timeout` (its outcome is then unknown, like a 5xx).
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
@@ -204,10 +215,25 @@ impl GitHub {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let result = self.send_once(method.clone(), path, body).await;
+            let result = tokio::time::timeout(
+                self.request_timeout,
+                self.send_once(method.clone(), path, body),
+            )
+            .await;
             let outcome = match result {
-                Ok(response) => response,
-                Err(source) => {
+                Err(_elapsed) => {
+                    if retry == Retry::Safe && attempt < self.retry.attempts {
+                        tracing::warn!(operation, attempt, "retrying after a timeout");
+                        tokio::time::sleep(self.backoff(attempt)).await;
+                        continue;
+                    }
+                    return Err(GitHubError::TimedOut {
+                        operation: operation.to_string(),
+                        after: self.request_timeout,
+                    });
+                }
+                Ok(Ok(response)) => response,
+                Ok(Err(source)) => {
                     if retry == Retry::Safe && attempt < self.retry.attempts {
                         tracing::warn!(operation, attempt, error = %source, "retrying after a transport error");
                         tokio::time::sleep(self.backoff(attempt)).await;

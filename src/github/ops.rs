@@ -29,6 +29,9 @@ pub struct IssuePatch {
     pub body: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
+    /// `completed`, `not_planned`, `duplicate` or `reopened`; only with a state change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state_reason: Option<String>,
 }
 
 impl IssuePatch {
@@ -47,7 +50,7 @@ pub struct LabelSpec {
 }
 
 /// A new issue.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct NewIssue {
     pub title: String,
     pub body: String,
@@ -352,6 +355,31 @@ impl GitHub {
         ));
         let all: Vec<Issue> = self
             .paginate(&format!("listing {state} issues labeled {labels}"), &path)
+            .await?;
+        Ok(all
+            .into_iter()
+            .filter(|i| i.pull_request.is_none())
+            .collect())
+    }
+
+    /// Like [`GitHub::list_issues`], only issues updated at or after `since`.
+    pub async fn list_issues_since(
+        &self,
+        labels: &str,
+        state: &str,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Issue>, GitHubError> {
+        let since = since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let path = self.repo_path(&format!(
+            "/issues?state={state}&labels={}&since={}&per_page=100",
+            segment(labels),
+            segment(&since)
+        ));
+        let all: Vec<Issue> = self
+            .paginate(
+                &format!("listing {state} issues labeled {labels} updated since {since}"),
+                &path,
+            )
             .await?;
         Ok(all
             .into_iter()

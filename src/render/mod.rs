@@ -25,6 +25,7 @@ pub mod names {
     pub const SUMMARY: &str = "job-summary";
     pub const OVERFLOW: &str = "timeline-overflow";
     pub const DEMO_ISSUE: &str = "demo-issue";
+    pub const ACTION_ITEM: &str = "action-item";
 }
 
 const TEMPLATES: &[(&str, &str)] = &[
@@ -56,6 +57,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         names::OVERFLOW,
         include_str!("../../templates/timeline-overflow.md.hbs"),
+    ),
+    (
+        names::ACTION_ITEM,
+        include_str!("../../templates/action-item.md.hbs"),
     ),
     (
         names::DEMO_ISSUE,

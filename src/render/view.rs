@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::incident::{Entry, Incident, human_duration};
+use crate::incident::{ActionItem, Entry, Incident, human_duration};
 
 /// `2026-11-20 14:05 UTC`.
 pub fn format_time(at: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
@@ -91,6 +91,33 @@ pub struct SectionView {
     pub entries: Vec<EntryView>,
     /// Links to overflow comments holding older entries, oldest first.
     pub overflow: Vec<String>,
+    pub action_items: Vec<ItemRow>,
+}
+
+/// One action item in the incident's list.
+#[derive(Debug, Serialize)]
+pub struct ItemRow {
+    pub number: Option<u64>,
+    pub title: String,
+    pub owner: Option<String>,
+    pub priority: String,
+    pub kind: &'static str,
+    pub due: String,
+    pub state: &'static str,
+}
+
+impl ItemRow {
+    pub fn new(item: &ActionItem) -> ItemRow {
+        ItemRow {
+            number: item.number,
+            title: item.title.clone(),
+            owner: item.owner.clone(),
+            priority: crate::config::priority_name(item.priority),
+            kind: item.kind.as_str(),
+            due: item.due.to_string(),
+            state: item.state.as_str(),
+        }
+    }
 }
 
 impl SectionView {
@@ -143,6 +170,7 @@ impl SectionView {
                 .map(|e| EntryView::new(e, tz, issue_url))
                 .collect(),
             overflow,
+            action_items: incident.action_items.iter().map(ItemRow::new).collect(),
         }
     }
 }

@@ -1,3 +1,4 @@
+mod action_items;
 mod action_process;
 mod config;
 mod conformance;

@@ -1,0 +1,494 @@
+//! Action items: `/action` checked against what GitHub knows, opened as an issue exactly once,
+//! and listed on the incident with its live state.
+//!
+//! The engine stays pure. What it must know from GitHub beyond the issue and its comments —
+//! whether the owner is a collaborator, which items are open (for the cap), which issue an
+//! item's command line already opened — it asks for as [`Need`]s in the plan; the runner fetches
+//! them into [`Facts`] and decides again. Opening an item's issue is itself such a fact: the
+//! runner first looks for an issue carrying the line's [`item_marker`] (a list call, never
+//! search) and creates one only when none exists, so a re-delivered event, a re-run or a retry
+//! after an ambiguous failure finds the first issue instead of opening a second.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Days, Utc};
+use serde::Serialize;
+
+use super::Plan;
+use super::commands::{Noted, Outcome, noted};
+use crate::command::{ActionSpec, DueSpec, ParsedLine};
+use crate::config::{Config, OpenCap, priority_name};
+use crate::event::{Comment, Issue};
+use crate::github::NewIssue;
+use crate::incident::timeline::EntryKind;
+use crate::incident::{ActionItem, Incident, ItemState};
+use crate::render::{self, names};
+
+pub const LABEL_ACTION_ITEM: &str = "action-item";
+pub const PRIORITY_PREFIX: &str = "priority:";
+pub const TYPE_PREFIX: &str = "type:";
+
+/// Start of the hidden marker in an item's issue body: `<!-- firebreak:action-item #12 c345.2 -->`
+/// names the incident and the command line that opened it.
+pub const ITEM_MARKER: &str = "<!-- firebreak:action-item ";
+
+pub fn item_marker(incident: u64, key: &str) -> String {
+    format!("{ITEM_MARKER}#{incident} {key} -->")
+}
+
+/// The (incident number, key) of an item's issue body, when it carries Firebreak's marker at
+/// the start of a line (a quoted marker inside people's text does not count).
+pub fn parse_item_marker(body: &str) -> Option<(u64, String)> {
+    body.lines().find_map(|line| {
+        let rest = line.strip_prefix(ITEM_MARKER)?.strip_suffix(" -->")?;
+        let (incident, key) = rest.split_once(' ')?;
+        let incident = incident.strip_prefix('#')?.parse().ok()?;
+        let valid_key = key.starts_with('c')
+            && key[1..].split('.').count() == 2
+            && key[1..].split('.').all(|p| p.parse::<u64>().is_ok());
+        valid_key.then(|| (incident, key.to_string()))
+    })
+}
+
+/// The identity of an `/action` line: `c<comment>.<line>`.
+pub fn item_key(comment: u64, line: usize) -> String {
+    format!("c{comment}.{line}")
+}
+
+/// An issue opened for an action item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemIssue {
+    pub number: u64,
+    /// The issue's `id` (what the sub-issues endpoint takes).
+    pub id: u64,
+    pub state: ItemState,
+}
+
+/// An open action-item issue, as the cap counts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenItem {
+    pub number: u64,
+    pub title: String,
+    pub priority: Option<u8>,
+    /// Label names, lower case.
+    pub labels: BTreeSet<String>,
+    /// The key of the command line that opened it, when Firebreak did.
+    pub key: Option<String>,
+}
+
+impl OpenItem {
+    pub fn from_issue(issue: &Issue) -> OpenItem {
+        let labels: BTreeSet<String> = issue
+            .labels
+            .iter()
+            .map(|l| l.name.to_ascii_lowercase())
+            .collect();
+        OpenItem {
+            number: issue.number,
+            title: issue.title.clone(),
+            priority: labels.iter().find_map(|l| {
+                l.strip_prefix(PRIORITY_PREFIX)
+                    .and_then(crate::config::parse_priority)
+            }),
+            labels,
+            key: parse_item_marker(issue.body_text()).map(|(_, key)| key),
+        }
+    }
+}
+
+/// What the runner fetched for the engine.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// Repository permission by login, lower case: `admin`, `maintain`, `write`, `triage`,
+    /// `read` or `none` (not a collaborator).
+    pub permissions: BTreeMap<String, String>,
+    /// The repository's open action items, once asked for.
+    pub open_items: Option<Vec<OpenItem>>,
+    /// Issues opened for action items, by key.
+    pub items: BTreeMap<String, ItemIssue>,
+    /// Live states of action-item issues by number (the sweep reads them all at once).
+    pub item_states: Option<BTreeMap<u64, ItemState>>,
+}
+
+/// Something the engine needs to know before it can decide.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Need {
+    /// The repository permission of a login.
+    Permission(String),
+    /// The open action items.
+    OpenItems,
+    /// The issue of an action item: found by its marker among action items updated since
+    /// `since`, or opened as `issue`.
+    Item {
+        key: String,
+        since: DateTime<Utc>,
+        issue: NewIssue,
+    },
+}
+
+/// `/action <title> [@owner] [P0-P3] [type] [due:…]`.
+pub(super) fn command_action(
+    input: &super::Input,
+    plan: &mut Plan,
+    incident: &mut Incident,
+    comment: &Comment,
+    line: &ParsedLine,
+    spec: &ActionSpec,
+) -> Outcome {
+    let config = input.config;
+    let tz = config.timezone;
+    let key = item_key(comment.id, line.line);
+    let author = comment.user.login.as_str();
+    let priority = spec
+        .priority
+        .unwrap_or(config.action_items.default_priority);
+    let kind = spec.kind.unwrap_or(config.action_items.default_type);
+    let written = comment.created_at.with_timezone(&tz).date_naive();
+    let due = match &spec.due {
+        None => written + Days::new(u64::from(config.due_days(priority))),
+        Some(DueSpec::Date(date)) if *date < written => {
+            return Err(format!(
+                "the due date {date} is in the past (today is {written}). Give a date from today on, like `due:{}`, or a delay like `due:+14d`.",
+                written + Days::new(14)
+            ));
+        }
+        Some(DueSpec::Date(date)) => *date,
+        Some(DueSpec::In(delay)) => (comment.created_at + *delay)
+            .with_timezone(&tz)
+            .date_naive(),
+    };
+    let owner = spec.owner.as_ref().map(|t| t.resolve(author).to_string());
+
+    let mut waiting = false;
+    if let Some(owner) = &owner {
+        match input.facts.permissions.get(&owner.to_ascii_lowercase()) {
+            None => {
+                plan.need(Need::Permission(owner.clone()));
+                waiting = true;
+            }
+            Some(permission) if permission == "none" => {
+                return Err(format!(
+                    "@{owner} is not a collaborator on this repository, so they cannot own an action item. Name a collaborator (`@login`), or leave the owner out and assign the issue later."
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    let teams = team_labels(config, input.issue);
+    if let Some(cap) = config
+        .action_items
+        .open_cap
+        .as_ref()
+        .filter(|cap| cap.priorities.contains(&priority))
+    {
+        match &input.facts.open_items {
+            None => {
+                plan.need(Need::OpenItems);
+                waiting = true;
+            }
+            Some(open) => check_cap(cap, priority, &teams, open, &key)?,
+        }
+    }
+    if waiting {
+        return Ok(Vec::new());
+    }
+
+    let mut item = ActionItem {
+        key: key.clone(),
+        number: None,
+        title: spec.title.clone(),
+        owner,
+        priority,
+        kind,
+        due,
+        state: ItemState::Open,
+        by: author.to_string(),
+        at: comment.created_at,
+    };
+    let Some(opened) = input.facts.items.get(&key) else {
+        plan.need(Need::Item {
+            key: key.clone(),
+            since: comment.created_at,
+            issue: new_issue(input, incident, &item, comment, &teams),
+        });
+        return Ok(Vec::new());
+    };
+    item.number = Some(opened.number);
+    item.state = opened.state;
+    plan.sub_issues.push((opened.number, opened.id));
+    plan.notes.push(format!(
+        "opened action item #{} \"{}\"",
+        opened.number, item.title
+    ));
+    let text = format!(
+        "Action item #{}: {} ({}, {}, {}, due {})",
+        opened.number,
+        item.title,
+        priority_name(priority),
+        kind.as_str(),
+        item.owner.as_deref().unwrap_or("no owner"),
+        due
+    );
+    match incident.action_items.iter_mut().find(|i| i.key == key) {
+        Some(existing) => *existing = item,
+        None => incident.action_items.push(item),
+    }
+    Ok(vec![noted(EntryKind::ActionItem, text)])
+}
+
+/// The team labels of the incident that an item inherits (and the cap counts by).
+fn team_labels(config: &Config, issue: &Issue) -> Vec<String> {
+    let Some(prefix) = config
+        .action_items
+        .open_cap
+        .as_ref()
+        .and_then(|cap| cap.per_label.as_deref())
+        .map(|pattern| pattern.trim_end_matches('*').to_ascii_lowercase())
+    else {
+        return Vec::new();
+    };
+    issue
+        .labels
+        .iter()
+        .filter(|l| l.name.to_ascii_lowercase().starts_with(&prefix))
+        .map(|l| l.name.clone())
+        .collect()
+}
+
+/// Refuses a new item of `priority` when its group already has `cap.limit` open items of the
+/// counted priorities. Groups are the team labels (`per_label`), or the whole repository.
+fn check_cap(
+    cap: &OpenCap,
+    priority: u8,
+    teams: &[String],
+    open: &[OpenItem],
+    key: &str,
+) -> Result<(), String> {
+    let mut counted: Vec<&OpenItem> = open
+        .iter()
+        .filter(|i| i.key.as_deref() != Some(key))
+        .filter(|i| i.priority.is_some_and(|p| cap.priorities.contains(&p)))
+        .collect();
+    counted.sort_by_key(|i| i.number);
+    let prefix = cap
+        .per_label
+        .as_deref()
+        .map(|p| p.trim_end_matches('*').to_ascii_lowercase());
+    let priorities = cap
+        .priorities
+        .iter()
+        .map(|p| priority_name(*p))
+        .collect::<Vec<_>>()
+        .join("/");
+    let groups: Vec<(Option<String>, Vec<&OpenItem>)> = match &prefix {
+        None => vec![(None, counted)],
+        Some(_) if teams.is_empty() => {
+            let prefix = prefix.clone().unwrap_or_default();
+            let untagged = counted
+                .into_iter()
+                .filter(|i| !i.labels.iter().any(|l| l.starts_with(&prefix)))
+                .collect();
+            vec![(None, untagged)]
+        }
+        Some(_) => teams
+            .iter()
+            .map(|team| {
+                let lower = team.to_ascii_lowercase();
+                let items = counted
+                    .iter()
+                    .copied()
+                    .filter(|i| i.labels.contains(&lower))
+                    .collect();
+                (Some(team.clone()), items)
+            })
+            .collect(),
+    };
+    for (team, items) in groups {
+        if items.len() < cap.limit as usize {
+            continue;
+        }
+        let scope = match (&team, &prefix) {
+            (Some(team), _) => format!(" for `{team}`"),
+            (None, Some(prefix)) => format!(" without a `{prefix}*` label"),
+            (None, None) => String::new(),
+        };
+        let list = items
+            .iter()
+            .map(|i| format!("#{} {}", i.number, i.title))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(format!(
+            "{} open {priorities} action items{scope} already reach the cap of {}: {list}. Finish or re-prioritise one of them first, or file this one at a lower priority than {}.",
+            items.len(),
+            cap.limit,
+            priority_name(priority)
+        ));
+    }
+    Ok(())
+}
+
+/// The issue an item opens: labels, owner, and a body that links back.
+fn new_issue(
+    input: &super::Input,
+    incident: &Incident,
+    item: &ActionItem,
+    comment: &Comment,
+    teams: &[String],
+) -> NewIssue {
+    let config = input.config;
+    let issue = input.issue;
+    let mut labels = vec![
+        LABEL_ACTION_ITEM.to_string(),
+        format!("{PRIORITY_PREFIX}{}", priority_name(item.priority)),
+        format!("{TYPE_PREFIX}{}", item.kind.as_str()),
+    ];
+    labels.extend(teams.iter().cloned());
+    let view = ItemBodyView {
+        incident: issue.number,
+        incident_title: incident.title.clone(),
+        record: incident.record.clone(),
+        severity: render::severity_name(config, incident.severity),
+        owner: item.owner.clone(),
+        priority: priority_name(item.priority),
+        kind: item.kind.as_str(),
+        due: item.due.to_string(),
+        by: item.by.clone(),
+        comment_url: comment_url(&issue.html_url, comment.id),
+        impact: incident.impact.as_ref().map(|i| i.text.clone()),
+    };
+    let body = format!(
+        "{}\n\n{}",
+        render::render(names::ACTION_ITEM, &view).trim_end(),
+        item_marker(issue.number, &item.key)
+    );
+    NewIssue {
+        title: item.title.clone(),
+        body,
+        labels,
+        assignees: item.owner.iter().cloned().collect(),
+    }
+}
+
+fn comment_url(issue_url: &str, comment: u64) -> String {
+    format!("{issue_url}#issuecomment-{comment}")
+}
+
+#[derive(Debug, Serialize)]
+struct ItemBodyView {
+    incident: u64,
+    incident_title: String,
+    record: String,
+    severity: String,
+    owner: Option<String>,
+    priority: String,
+    kind: &'static str,
+    due: String,
+    by: String,
+    comment_url: String,
+    impact: Option<String>,
+}
+
+/// An action item's issue was closed or reopened: its row follows, with a timeline entry.
+#[derive(Debug, Clone)]
+pub struct ItemEvent {
+    pub number: u64,
+    pub state: ItemState,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Brings an item's state in line with its issue; returns the timeline text when it changed.
+pub(super) fn item_event(incident: &mut Incident, event: &ItemEvent) -> Option<Noted> {
+    let item = incident
+        .action_items
+        .iter_mut()
+        .find(|i| i.number == Some(event.number))?;
+    if item.state == event.state {
+        return None;
+    }
+    item.state = event.state;
+    let verb = match event.state {
+        ItemState::Open => "reopened",
+        ItemState::Closed => "closed",
+    };
+    Some(noted(
+        EntryKind::ActionItem,
+        format!("Action item #{} {verb}: {}", event.number, item.title),
+    ))
+}
+
+/// Live states read in bulk (the sweep): rows follow quietly.
+pub(super) fn sync_states(incident: &mut Incident, states: &BTreeMap<u64, ItemState>) {
+    for item in &mut incident.action_items {
+        if let Some(state) = item.number.and_then(|n| states.get(&n)) {
+            item.state = *state;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marker_round_trips_and_ignores_quoted_or_malformed_copies() {
+        let body = format!("text\n\n{}", item_marker(12, "c345.2"));
+        assert_eq!(parse_item_marker(&body), Some((12, "c345.2".into())));
+        assert_eq!(
+            parse_item_marker(&format!("> {}", item_marker(12, "c345.2"))),
+            None
+        );
+        assert_eq!(
+            parse_item_marker("<!-- firebreak:action-item #12 x -->"),
+            None
+        );
+        assert_eq!(
+            parse_item_marker("<!-- firebreak:action-item 12 c1.1 -->"),
+            None
+        );
+    }
+
+    fn open(number: u64, priority: u8, labels: &[&str]) -> OpenItem {
+        OpenItem {
+            number,
+            title: format!("item {number}"),
+            priority: Some(priority),
+            labels: labels.iter().map(|l| l.to_string()).collect(),
+            key: None,
+        }
+    }
+
+    #[test]
+    fn cap_counts_per_team_label_and_names_the_open_items() {
+        let cap = OpenCap {
+            limit: 2,
+            priorities: vec![0, 1],
+            per_label: Some("team:*".into()),
+        };
+        let items = [
+            open(1, 0, &["team:payments"]),
+            open(2, 1, &["team:payments"]),
+            open(3, 1, &["team:search"]),
+            open(4, 2, &["team:search"]),
+        ];
+        let err = check_cap(&cap, 1, &["team:payments".into()], &items, "c9.1").unwrap_err();
+        assert!(err.contains("#1 item 1, #2 item 2"), "{err}");
+        assert!(err.contains("for `team:payments`"), "{err}");
+        assert!(check_cap(&cap, 1, &["team:search".into()], &items, "c9.1").is_ok());
+        // Items without a team label are counted together.
+        assert!(check_cap(&cap, 0, &[], &items, "c9.1").is_ok());
+    }
+
+    #[test]
+    fn cap_ignores_the_item_this_line_already_opened() {
+        let cap = OpenCap {
+            limit: 1,
+            priorities: vec![0, 1],
+            per_label: None,
+        };
+        let mut mine = open(1, 0, &[]);
+        mine.key = Some("c9.1".into());
+        assert!(check_cap(&cap, 0, &[], std::slice::from_ref(&mine), "c9.1").is_ok());
+        assert!(check_cap(&cap, 0, &[], &[mine], "c10.1").is_err());
+    }
+}
