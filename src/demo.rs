@@ -216,7 +216,13 @@ pub async fn run(out: &Path) -> anyhow::Result<Vec<PathBuf>> {
     )
     .await?;
     demo.say(3, "mallory", "/sev 4").await?;
-    demo.say(20, "alice", "/status monitoring").await?;
+    demo.say(
+        5,
+        "alice",
+        "Follow-ups so this does not page us again:\n/action Alert on payments-db connection pool saturation @bob P1 detect\n/action Canary config deploys for payments-db @carol P1 prevent due:+14d",
+    )
+    .await?;
+    demo.say(15, "alice", "/status monitoring").await?;
     demo.say(
         30,
         "alice",

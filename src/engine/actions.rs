@@ -20,7 +20,7 @@ use crate::command::{ActionSpec, DueSpec, ParsedLine};
 use crate::config::{Config, OpenCap, priority_name};
 use crate::event::{Comment, Issue};
 use crate::github::NewIssue;
-use crate::incident::timeline::EntryKind;
+use crate::incident::timeline::{self, EntryKind};
 use crate::incident::{ActionItem, Incident, ItemState};
 use crate::render::{self, names};
 
@@ -354,6 +354,15 @@ fn new_issue(
         due: item.due.to_string(),
         by: item.by.clone(),
         comment_url: comment_url(&issue.html_url, comment.id),
+        context: Some(timeline::excerpt(
+            &comment
+                .body_text()
+                .lines()
+                .filter(|l| !l.trim_start().starts_with('/'))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ))
+        .filter(|c| !c.is_empty()),
         impact: incident.impact.as_ref().map(|i| i.text.clone()),
     };
     let body = format!(
@@ -385,6 +394,8 @@ struct ItemBodyView {
     due: String,
     by: String,
     comment_url: String,
+    /// The prose of the comment that asked for it.
+    context: Option<String>,
     impact: Option<String>,
 }
 
