@@ -252,6 +252,32 @@ fn action(args: &str) -> Result<ActionSpec> {
                     suggestion: None,
                 })?;
             set_once(&mut priority, level, word, "priority")?;
+        } else if let Some(value) = lower.strip_prefix("priority:") {
+            let level = crate::config::parse_priority(value).ok_or_else(|| {
+                ParseError::InvalidArgument {
+                    command: "action",
+                    argument: "priority",
+                    value: word.to_owned(),
+                    expected:
+                        "a priority is `P0`, `P1`, `P2` or `P3`, `P0` being the most urgent"
+                            .to_owned(),
+                    suggestion: None,
+                }
+            })?;
+            set_once(&mut priority, level, word, "priority")?;
+        } else if let Some(value) = lower.strip_prefix("type:") {
+            let parsed = value
+                .parse::<ActionType>()
+                .map_err(|_| ParseError::InvalidArgument {
+                    command: "action",
+                    argument: "type",
+                    value: word.to_owned(),
+                    expected: "an action item's type is `mitigate`, `prevent`, `detect` or \
+                               `process`"
+                        .to_owned(),
+                    suggestion: None,
+                })?;
+            set_once(&mut kind, parsed, word, "type")?;
         } else if let Ok(parsed) = word.parse::<ActionType>() {
             set_once(&mut kind, parsed, word, "type")?;
         } else if lower.starts_with("due:") {

@@ -489,7 +489,10 @@ fn action_malformed_options_explain_accepted_forms() {
 /action Fix it due:+1m
 /action Fix it @team/sre
 /action \"Fix it
-/action @alice P1";
+/action @alice P1
+/action Fix it type:security
+/action Fix it priority:P9
+/action Fix it type:Detect priority:p1";
     assert_snapshot!(show(body), @r#"
     L1 /action Fix it P7 => Err(InvalidArgument { command: "action", argument: "priority", value: "P7", expected: "a priority is `P0`, `P1`, `P2` or `P3`, `P0` being the most urgent", suggestion: None })
     L2 /action Fix it due:tomorrow => Err(InvalidArgument { command: "action", argument: "due date", value: "due:tomorrow", expected: "a due date is written `due:YYYY-MM-DD` (a real date, like `due:2026-12-01`) or as a delay from today: `due:+7d`, `due:+2w` or `due:+36h` (at most 3650 days)", suggestion: None })
@@ -499,6 +502,9 @@ fn action_malformed_options_explain_accepted_forms() {
     L6 /action Fix it @team/sre => Err(InvalidArgument { command: "action", argument: "owner", value: "@team/sre", expected: "roles and action items go to one person, not a team: name them like `@alice`", suggestion: None })
     L7 /action "Fix it => Err(InvalidArgument { command: "action", argument: "title", value: "\"Fix it", expected: "a quoted title needs its closing `\"`, like `/action \"Detect and prevent queue overload\" @alice P1`", suggestion: None })
     L8 /action @alice P1 => Err(MissingArgument { command: "action", argument: "title" })
+    L9 /action Fix it type:security => Err(InvalidArgument { command: "action", argument: "type", value: "type:security", expected: "an action item's type is `mitigate`, `prevent`, `detect` or `process`", suggestion: None })
+    L10 /action Fix it priority:P9 => Err(InvalidArgument { command: "action", argument: "priority", value: "priority:P9", expected: "a priority is `P0`, `P1`, `P2` or `P3`, `P0` being the most urgent", suggestion: None })
+    L11 /action Fix it type:Detect priority:p1 => Action(ActionSpec { title: "Fix it", owner: None, priority: Some(1), kind: Some(Detect), due: None })
     "#);
 }
 

@@ -149,7 +149,7 @@ async fn bad_owner_priority_and_due_dates_are_refused_with_one_reply_and_nothing
         n,
         "alice",
         &format!(
-            "/action Rotate logs @mallory\n/action Rotate logs @nobody-here\n/action Rotate logs P7\n/action Rotate logs due:{past}\n/action Rotate logs due:tomorrow\n/action"
+            "/action Rotate logs @mallory\n/action Rotate logs @nobody-here\n/action Rotate logs P7\n/action Rotate logs type:security\n/action Rotate logs due:{past}\n/action Rotate logs due:tomorrow\n/action"
         ),
     )
     .await;
@@ -163,6 +163,7 @@ async fn bad_owner_priority_and_due_dates_are_refused_with_one_reply_and_nothing
         "{reply}"
     );
     assert!(reply.contains("P7"), "{reply}");
+    assert!(reply.contains("type:security"), "{reply}");
     assert!(reply.contains("is in the past"), "{reply}");
     assert!(reply.contains("due:tomorrow"), "{reply}");
     stable().bind(|| insta::assert_snapshot!("action_bad_input_reply", reply));
