@@ -258,9 +258,8 @@ fn action(args: &str) -> Result<ActionSpec> {
                     command: "action",
                     argument: "priority",
                     value: word.to_owned(),
-                    expected:
-                        "a priority is `P0`, `P1`, `P2` or `P3`, `P0` being the most urgent"
-                            .to_owned(),
+                    expected: "a priority is `P0`, `P1`, `P2` or `P3`, `P0` being the most urgent"
+                        .to_owned(),
                     suggestion: None,
                 }
             })?;

@@ -206,3 +206,54 @@ async fn github_failure_exits_1_and_a_rerun_completes_without_duplicates() {
     );
     assert!(repo.body(n).contains("/sev 4"), "the comment has its entry");
 }
+
+#[tokio::test]
+async fn action_process_opens_an_action_item_exits_1_on_an_ambiguous_create_and_the_rerun_completes()
+ {
+    let repo = support::repo("process-action");
+    let n = repo.incident("Queue stuck").await;
+    let c = repo.fake.create_comment(
+        &repo.name,
+        n,
+        "alice",
+        "/action Alert on queue age @bob P1 detect",
+    );
+    let event = payload::issue_comment(&repo.fake, &repo.name, n, c.id, "created");
+    let ws = workspace_with_config(None);
+    repo.fake.inject(firebreak::fake::Fault {
+        method: Some(http::Method::POST),
+        path_contains: format!("{}/issues", repo.name),
+        kind: firebreak::fake::FaultKind::Status(502),
+        times: 1,
+    });
+    let failed = run_action(&repo, "issue_comment", &event, ws.path());
+    assert_eq!(failed.output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&failed.output.stdout);
+    assert!(
+        stdout.contains("::error::") && stdout.contains("re-run to finish"),
+        "{stdout}"
+    );
+
+    let rerun = run_action(&repo, "issue_comment", &event, ws.path());
+    assert!(
+        rerun.output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rerun.output.stderr)
+    );
+    let items: Vec<_> = repo
+        .fake
+        .issue_numbers(&repo.name)
+        .into_iter()
+        .filter_map(|i| repo.fake.issue(&repo.name, i))
+        .filter(|i| i.labels.iter().any(|l| l == "action-item"))
+        .collect();
+    assert_eq!(items.len(), 1, "{items:#?}");
+    assert_eq!(items[0].parent, Some(n));
+    assert!(
+        rerun
+            .summary
+            .contains(&format!("opened action item #{}", items[0].number)),
+        "{}",
+        rerun.summary
+    );
+}
