@@ -238,21 +238,7 @@ fn action(args: &str) -> Result<ActionSpec> {
             };
             let target = person("action", "owner", &who)?;
             set_once(&mut owner, target, word, "owner")?;
-        } else if let Some(digits) = lower.strip_prefix('p').filter(|d| is_digits(d)) {
-            let level = digits
-                .parse::<u8>()
-                .ok()
-                .filter(|p| *p <= 3)
-                .ok_or_else(|| ParseError::InvalidArgument {
-                    command: "action",
-                    argument: "priority",
-                    value: word.to_owned(),
-                    expected: "a priority is `P0`, `P1`, `P2` or `P3`, `P0` being the most urgent"
-                        .to_owned(),
-                    suggestion: None,
-                })?;
-            set_once(&mut priority, level, word, "priority")?;
-        } else if let Some(value) = lower.strip_prefix("priority:") {
+        } else if let Some(value) = priority_word(&lower) {
             let level = crate::config::parse_priority(value).ok_or_else(|| {
                 ParseError::InvalidArgument {
                     command: "action",
@@ -310,6 +296,14 @@ fn action(args: &str) -> Result<ActionSpec> {
         kind: kind.map(|(value, _)| value),
         due: due.map(|(value, _)| value),
     })
+}
+
+/// The text to read as a priority: `p1`-like words, or whatever follows `priority:`.
+fn priority_word(lower: &str) -> Option<&str> {
+    if let Some(value) = lower.strip_prefix("priority:") {
+        return Some(value);
+    }
+    (lower.len() > 1 && lower.starts_with('p') && is_digits(&lower[1..])).then_some(lower)
 }
 
 enum Piece<'a> {

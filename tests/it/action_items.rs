@@ -9,20 +9,11 @@ use firebreak::fake::{Fault, FaultKind};
 
 use crate::support::{self, Repo};
 
+/// [`support::stable`], plus due dates and item markers.
 fn stable() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.add_filter(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}( UTC)?", "[time]");
+    let mut s = support::stable();
     s.add_filter(r"\d{4}-\d{2}-\d{2}", "[date]");
-    s.add_filter(r"\(\+\d+(d|h|m)[^)]*\)", "(+[duration])");
-    s.add_filter(r"`\[time\] [a-z0-9-]+`", "`[record]`");
-    s.add_filter(r"acme/[a-z0-9_-]+-\d+", "acme/[repo]");
-    s.add_filter(r"issuecomment-\d+", "issuecomment-[id]");
     s.add_filter(r"action-item #\d+ c\d+\.\d+", "action-item #[n] [key]");
-    s.add_filter(
-        r"firebreak:reply [a-z-]*c?\d+(\.\d+)?",
-        "firebreak:reply [key]",
-    );
-    s.add_filter(r"http://127\.0\.0\.1:\d+", "[server]");
     s
 }
 
@@ -373,21 +364,28 @@ async fn one_action_costs_one_create_one_link_one_patch() {
     assert_eq!(writes.len(), 4, "{writes:#?}");
 }
 
-/// Runs `/action` with `fault` injected on the create; returns the run's result.
-async fn action_with_fault(repo: &Repo, n: u64, fault: FaultKind) -> anyhow::Result<()> {
+/// Makes the next issue create of `repo` fail with `kind` (faults are shared by every test of
+/// the process, so they are scoped by path and fire once; never cleared).
+fn fault_on_create(repo: &Repo, kind: FaultKind) {
     repo.fake.inject(Fault {
         method: Some(http::Method::POST),
         path_contains: format!("{}/issues", repo.name),
-        kind: fault,
+        kind,
         times: 1,
     });
+}
+
+const SHED_LOAD: &str = "/action Shed load earlier P1";
+
+/// Runs `/action` with `fault` on the create; then a re-run (the next event, or the sweep),
+/// which must complete it. Returns the first run's result.
+async fn action_with_fault(repo: &Repo, n: u64, fault: FaultKind) -> anyhow::Result<()> {
+    fault_on_create(repo, fault);
     let id = repo
         .fake
-        .create_comment(&repo.name, n, "alice", "/action Shed load earlier P1")
+        .create_comment(&repo.name, n, "alice", SHED_LOAD)
         .id;
-    // The fault fires once (faults are shared by every test of the process: never clear them).
     let result = repo.deliver_comment(n, id, "created").await.map(drop);
-    // Whatever happened, a re-run (the next event, or the sweep) completes it.
     repo.deliver_comment(n, id, "created").await.unwrap();
     result
 }
@@ -445,15 +443,13 @@ async fn a_429_with_retry_after_is_waited_out_and_opens_exactly_one() {
 async fn a_create_that_times_out_fails_loudly_and_the_rerun_finds_it() {
     let repo = support::repo("action-timeout");
     let n = repo.incident("Slow create").await;
-    repo.fake.inject(Fault {
-        method: Some(http::Method::POST),
-        path_contains: format!("{}/issues", repo.name),
-        kind: FaultKind::Delay(std::time::Duration::from_millis(1500)),
-        times: 1,
-    });
+    fault_on_create(
+        &repo,
+        FaultKind::Delay(std::time::Duration::from_millis(1500)),
+    );
     let id = repo
         .fake
-        .create_comment(&repo.name, n, "alice", "/action Shed load earlier P1")
+        .create_comment(&repo.name, n, "alice", SHED_LOAD)
         .id;
     let payload = payload::issue_comment(&repo.fake, &repo.name, n, id, "created");
     let event = firebreak::event::Event::from_webhook("issue_comment", &payload).unwrap();

@@ -1,25 +1,8 @@
 //! Incidents end to end: real payload shapes, real HTTP, the in-memory GitHub (behind Prism
 //! when the conformance lane is on).
 
-use crate::support::{self, BOT};
+use crate::support::{self, BOT, stable};
 use firebreak::demo::payload;
-
-/// Snapshot settings: times, durations, ids and repository names vary run to run.
-fn stable() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.add_filter(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}( UTC)?", "[time]");
-    s.add_filter(r"\(\+\d+(d|h|m)[^)]*\)", "(+[duration])");
-    s.add_filter(r"after \d+(d \d+h|h \d+m|m)", "after [duration]");
-    s.add_filter(r"\[time\] [a-z0-9-]+`", "[time] [slug]`");
-    s.add_filter(r"acme/[a-z0-9_-]+-\d+", "acme/[repo]");
-    s.add_filter(r"issuecomment-\d+", "issuecomment-[id]");
-    s.add_filter(
-        r"firebreak:reply [a-z-]*c?\d+(\.\d+)?",
-        "firebreak:reply [key]",
-    );
-    s.add_filter(r"http://127\.0\.0\.1:\d+", "[server]");
-    s
-}
 
 #[tokio::test]
 async fn incident_command_declares_labels_titles_and_writes_the_section() {
