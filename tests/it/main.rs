@@ -2,6 +2,7 @@ mod action_items;
 mod action_process;
 mod config;
 mod conformance;
+mod demo;
 mod fake_github;
 mod incidents;
 mod support;
