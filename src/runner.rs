@@ -17,6 +17,7 @@ use crate::config::{Allow, Config};
 use crate::engine::{self, Authorizer, Input, Plan, Trigger};
 use crate::event::{Comment, Issue};
 use crate::github::GitHub;
+use crate::postmortem;
 
 /// Rounds of "comments arrived while we wrote": each round lists again and rewrites. Six
 /// concurrent runs settle in two or three; the bound keeps a storm from looping forever (the
@@ -140,14 +141,17 @@ pub async fn run_issue(
             .map(|c| c.user.login.clone())
             .collect();
         let authorizer = ConfigAuthorizer::prepare(config, github, &authors).await?;
-        let plan = engine::decide(&Input {
+        let gathered = postmortem::flow::gather(github, config, &issue, &trigger).await?;
+        let mut plan = engine::decide(&Input {
             config,
             now,
             issue: &issue,
             comments: &comments,
             trigger: trigger.clone(),
             authorizer: &authorizer,
+            pull: gathered.as_ref().map(|g| (g.number, &g.facts)),
         });
+        postmortem::flow::apply(github, config, &issue, gathered.as_ref(), &mut plan, now).await?;
         let Some(incident) = plan.incident.clone() else {
             apply(github, config, &plan, &comments).await?;
             outcome.notes.extend(plan.notes);

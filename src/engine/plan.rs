@@ -38,6 +38,8 @@ pub struct Plan {
     pub patch: IssuePatch,
     /// What happened, in words, for the job summary and logs.
     pub notes: Vec<String>,
+    /// Postmortem work that needs GitHub, performed by `crate::postmortem::flow`.
+    pub postmortem: crate::postmortem::Intents,
 }
 
 impl Plan {
@@ -70,5 +72,6 @@ impl Plan {
             && self.comments.is_empty()
             && self.reactions.is_empty()
             && self.patch.is_empty()
+            && self.postmortem.is_empty()
     }
 }

@@ -9,6 +9,7 @@
 //!
 //! Every failure names the operation (`adding labels to #12: GitHub answered 502 …`).
 
+mod git;
 mod ops;
 
 use std::time::Duration;
@@ -19,6 +20,7 @@ use http_body_util::BodyExt as _;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use git::*;
 pub use ops::*;
 
 /// Read/connect timeouts. GitHub answers almost everything in well under a second; a minute
@@ -116,6 +118,8 @@ pub struct GitHub {
     /// Path prefix of the API base (`/api/v3` on GHES), stripped from absolute `Link` URLs.
     base_path: String,
     retry: RetryPolicy,
+    /// The repository's default branch, when the event that woke us said it (saves a read).
+    default_branch: Option<String>,
 }
 
 impl std::fmt::Debug for GitHub {
@@ -175,11 +179,18 @@ impl GitHub {
             repo: repo.to_string(),
             base_path: base.path().trim_end_matches('/').to_string(),
             retry: RetryPolicy::default(),
+            default_branch: None,
         })
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
+        self
+    }
+
+    /// Remembers the default branch named by the event payload.
+    pub fn with_default_branch(mut self, branch: Option<String>) -> Self {
+        self.default_branch = branch.filter(|b| !b.is_empty());
         self
     }
 

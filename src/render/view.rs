@@ -91,6 +91,8 @@ pub struct SectionView {
     pub entries: Vec<EntryView>,
     /// Links to overflow comments holding older entries, oldest first.
     pub overflow: Vec<String>,
+    /// The postmortem's status and checklist (markdown built by Firebreak), once there is one.
+    pub postmortem: Option<String>,
 }
 
 impl SectionView {
@@ -143,6 +145,7 @@ impl SectionView {
                 .map(|e| EntryView::new(e, tz, issue_url))
                 .collect(),
             overflow,
+            postmortem: crate::postmortem::views::mirror(config, incident),
         }
     }
 }
@@ -190,6 +193,8 @@ pub struct ResolutionView {
     pub note: Option<String>,
     pub mentions: Vec<String>,
     pub duration: String,
+    /// Whether a postmortem is owed (markdown built by Firebreak).
+    pub postmortem: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
