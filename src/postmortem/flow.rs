@@ -189,7 +189,7 @@ pub async fn apply(
         changed || intents.checklist
     };
     if stale {
-        post_checklist(github, config, issue.number, &mut incident).await?;
+        post_checklist(github, config, issue.number, &mut incident, false).await?;
     }
     plan.incident = Some(incident);
     engine::refresh_body(config, issue, plan);
@@ -295,7 +295,8 @@ async fn open_draft(
         .as_mut()
         .expect("checked by the caller")
         .checklist = checks;
-    post_checklist(github, config, number, incident).await?;
+    // A pull request opened just now has no comment to look for.
+    post_checklist(github, config, number, incident, fresh).await?;
     let at = pull.created_at.unwrap_or(now);
     timeline::upsert(
         &mut incident.timeline,
@@ -322,12 +323,14 @@ async fn find_checklist(github: &GitHub, pull: u64, number: u64) -> anyhow::Resu
         .map(|c| c.id))
 }
 
-/// Writes the checklist: edits the comment, or posts it when there is none yet.
+/// Writes the checklist: edits the comment, or posts it when there is none yet (`new_pull`: the
+/// pull request was just opened, so there is none to look for).
 async fn post_checklist(
     github: &GitHub,
     config: &Config,
     number: u64,
     incident: &mut Incident,
+    new_pull: bool,
 ) -> anyhow::Result<()> {
     let pm = incident.postmortem.clone().expect("checked by the caller");
     let Some(pull) = pm.pull else {
@@ -341,6 +344,7 @@ async fn post_checklist(
     .map_err(usage)?;
     let id = match pm.checklist_comment {
         Some(id) => Some(id),
+        None if new_pull => None,
         None => find_checklist(github, pull, number).await?,
     };
     let id = match id {

@@ -26,6 +26,23 @@ pub fn relative_link(index: &str, path: &str) -> String {
     }
 }
 
+/// Newest first: by the date and time a line starts with, then by the last `#number` in it
+/// (two incidents declared in the same minute).
+fn sort_key(line: &str) -> (String, u64) {
+    let when: String = line.chars().take(18).collect();
+    let number = line
+        .rsplit('#')
+        .next()
+        .map(|tail| {
+            tail.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(0);
+    (when, number)
+}
+
 pub fn line_view(config: &Config, incident: &Incident, number: u64) -> IndexLineView {
     IndexLineView {
         record: incident.record.clone(),
@@ -80,7 +97,7 @@ pub fn updated(
         .filter(|l| !l.contains(&link))
         .collect();
     lines.push(line);
-    lines.sort_by(|a, b| b.cmp(a));
+    lines.sort_by_key(|l| std::cmp::Reverse(sort_key(l)));
     let inner = lines.join("\n");
     let doc = match current {
         Some(doc) => match markdown::replace_block(doc, BLOCK, &inner) {

@@ -8,6 +8,8 @@ use firebreak::demo::payload;
 fn stable() -> insta::Settings {
     let mut s = insta::Settings::clone_current();
     s.add_filter(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}( UTC)?", "[time]");
+    s.add_filter(r"due \d{4}-\d{2}-\d{2}", "due [date]");
+    s.add_filter(r"the draft is #\d+", "the draft is #[n]");
     s.add_filter(r"\(\+\d+(d|h|m)[^)]*\)", "(+[duration])");
     s.add_filter(r"after \d+(d \d+h|h \d+m|m)", "after [duration]");
     s.add_filter(r"\[time\] [a-z0-9-]+`", "[time] [slug]`");
@@ -141,10 +143,26 @@ async fn mitigated_and_resolved_notices_say_which_and_mention_the_roles() {
     repo.comment(n, "alice", "/ic @bob\n/comms @carol").await;
     repo.comment(n, "bob", "/status mitigated traffic drained to us-east")
         .await;
-    assert_eq!(repo.labels(n), ["incident", "sev:2", "status:mitigated"]);
+    assert_eq!(
+        repo.labels(n),
+        [
+            "incident",
+            "postmortem:required",
+            "sev:2",
+            "status:mitigated"
+        ]
+    );
     repo.comment(n, "bob", "/status resolved bad node replaced")
         .await;
-    assert_eq!(repo.labels(n), ["incident", "sev:2", "status:resolved"]);
+    assert_eq!(
+        repo.labels(n),
+        [
+            "incident",
+            "postmortem:required",
+            "sev:2",
+            "status:resolved"
+        ]
+    );
     let replies = repo.bot_comments(n);
     assert_eq!(replies.len(), 2, "{replies:#?}");
     assert!(replies[0].contains("Mitigated") && replies[0].contains("not resolved"));

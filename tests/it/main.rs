@@ -3,5 +3,6 @@ mod config;
 mod conformance;
 mod fake_github;
 mod incidents;
+mod postmortem;
 mod support;
 mod timeline;
