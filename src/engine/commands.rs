@@ -354,7 +354,6 @@ impl<'i, 'p> Run<'i, 'p> {
             }
             Command::Postmortem(command) => {
                 let outcome = crate::postmortem::command(
-                    self.input.config,
                     incident,
                     command,
                     author,

@@ -149,7 +149,6 @@ pub fn branch_name(config: &Config, number: u64, incident: &Incident) -> String 
 /// the incident (publishing is an intent for [`flow`]) and returns the timeline text, or why it
 /// cannot run. `key` identifies the command line (`<comment>.<line>`).
 pub fn command(
-    config: &Config,
     incident: &mut Incident,
     command: &crate::command::PostmortemCommand,
     author: &str,
@@ -188,7 +187,6 @@ pub fn command(
         }
         PostmortemCommand::Public => {
             if pull.is_none() {
-                let _ = config;
                 return Err(
                     "there is no postmortem draft to publish yet: it opens when the incident is mitigated (required severities) or with `/postmortem`."
                         .into(),

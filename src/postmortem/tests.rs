@@ -500,11 +500,10 @@ fn every_built_in_template_renders_its_sample() {
 #[test]
 fn postmortem_command_starts_sets_owner_and_asks_to_publish() {
     use crate::command::{PostmortemCommand, RoleTarget};
-    let config = Config::default();
     let mut i = incident();
     let mut intents = Intents::default();
     let run = |i: &mut Incident, c: PostmortemCommand, intents: &mut Intents| {
-        command(&config, i, &c, "carol", "5.1", intents)
+        command(i, &c, "carol", "5.1", intents)
     };
     assert_eq!(
         run(&mut i, PostmortemCommand::Start, &mut intents).unwrap(),
