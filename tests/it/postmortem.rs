@@ -269,7 +269,7 @@ async fn sev2_mitigated_opens_one_draft_pull_request_with_a_filled_file_in_six_c
     checklist(&repo, pr.number);
     let notice = repo.bot_comments(n).pop().unwrap();
     assert!(
-        notice.contains(&format!("**Postmortem required** for SEV2, due "))
+        notice.contains("**Postmortem required** for SEV2, due ")
             && notice.contains(&format!("the draft is #{}", pr.number)),
         "{notice}"
     );
