@@ -161,6 +161,7 @@ pub fn decide(input: &Input) -> Plan {
             facts: input.pull,
             before: body.incident(),
             closed_by_hand,
+            now: input.now,
         },
         &mut incident,
         &mut plan,

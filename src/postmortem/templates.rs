@@ -29,6 +29,7 @@ pub mod names {
     pub const NOTICE: &str = "postmortem-notice.md.hbs";
     pub const GATE: &str = "postmortem-gate.md.hbs";
     pub const PUBLISHED: &str = "postmortem-published.md.hbs";
+    pub const REMINDER: &str = "postmortem-reminder.md.hbs";
 }
 
 /// Where per-repository overrides live.
@@ -78,6 +79,10 @@ const BUILT_IN: &[(&str, &str)] = &[
     (
         names::PUBLISHED,
         include_str!("../../templates/postmortem-published.md.hbs"),
+    ),
+    (
+        names::REMINDER,
+        include_str!("../../templates/postmortem-reminder.md.hbs"),
     ),
 ];
 

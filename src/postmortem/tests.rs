@@ -533,3 +533,35 @@ fn postmortem_command_starts_sets_owner_and_asks_to_publish() {
             .contains("#13")
     );
 }
+
+#[test]
+fn reminders_come_once_per_window_before_due_then_escalate_after_it() {
+    let config = Config::default();
+    let mut i = with_postmortem(incident(), None);
+    i.postmortem.as_mut().unwrap().checklist = checklist::evaluate(&config, &i);
+    // Due 2026-11-27 (end of day, UTC); reminders start one day before.
+    assert!(decide::reminder(&config, &i, t("2026-11-26T23:59:00Z")).is_none());
+    let (k1, v1) = decide::reminder(&config, &i, t("2026-11-27T00:00:00Z")).unwrap();
+    let (k1b, _) = decide::reminder(&config, &i, t("2026-11-27T18:00:00Z")).unwrap();
+    assert_eq!(k1, k1b, "one reminder per window");
+    assert!(!v1.overdue && !v1.escalated);
+    assert_eq!(v1.mentions, ["bob"]);
+    let (k2, v2) = decide::reminder(&config, &i, t("2026-11-28T09:00:00Z")).unwrap();
+    assert_ne!(k1, k2);
+    assert!(v2.overdue && !v2.escalated);
+    // Owner carol; two days past due the IC is mentioned too.
+    i.postmortem.as_mut().unwrap().owner = Some("carol".into());
+    let (_, v3) = decide::reminder(&config, &i, t("2026-11-30T01:00:00Z")).unwrap();
+    assert!(v3.escalated);
+    assert_eq!(v3.mentions, ["carol", "bob"]);
+    insta::assert_snapshot!(
+        "reminder_escalated",
+        templates::render_built_in(names::REMINDER, &v3)
+    );
+    // Merged: no more reminders.
+    i.postmortem.as_mut().unwrap().facts = Some(PullFacts {
+        merged: true,
+        ..PullFacts::default()
+    });
+    assert!(decide::reminder(&config, &i, t("2026-12-30T01:00:00Z")).is_none());
+}

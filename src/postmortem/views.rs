@@ -326,6 +326,20 @@ pub struct PublishedView {
     pub leaks: Vec<LeakView>,
 }
 
+/// A due or overdue reminder.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReminderView {
+    pub due: String,
+    pub overdue: bool,
+    pub escalated: bool,
+    /// How long past due escalation starts (`2d`).
+    pub after: String,
+    pub pull: Option<u64>,
+    pub done: usize,
+    pub total: usize,
+    pub mentions: Vec<String>,
+}
+
 /// The public postmortem.
 #[derive(Debug, Clone, Serialize)]
 pub struct PublicView {
@@ -457,6 +471,17 @@ pub fn sample_render(config: &Config, name: &str) -> Result<String, TemplateErro
                     done: false,
                 }],
             },
+        ),
+        names::REMINDER => templates::render(
+            config,
+            name,
+            &super::decide::reminder(
+                config,
+                &incident,
+                "2026-11-30T12:00:00Z".parse().expect("valid"),
+            )
+            .map(|(_, view)| view)
+            .expect("the sample is overdue"),
         ),
         other => Err(TemplateError {
             file: templates::override_path(config, other),
