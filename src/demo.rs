@@ -238,6 +238,20 @@ pub async fn run(out: &Path) -> anyhow::Result<Vec<PathBuf>> {
             .with_context(|| format!("writing {}", path.display()))?;
         written.push(path);
     }
+    // The postmortem draft, as the file on its branch.
+    let state = fake.issue(REPO, issue.number).and_then(|i| {
+        crate::incident::section::Body::parse(&i.body.unwrap_or_default())
+            .incident()
+            .cloned()
+    });
+    if let Some(pm) = state.and_then(|i| i.postmortem)
+        && let (Some(branch), Some(file)) = (pm.branch, pm.path)
+        && let Some(text) = fake.file(REPO, &branch, &file)
+    {
+        let path = out.join("postmortem-draft.md");
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        written.push(path);
+    }
     Ok(written)
 }
 

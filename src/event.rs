@@ -155,6 +155,10 @@ pub enum Event {
         repository: Repository,
         number: u64,
         sender: User,
+        /// The pull request's description (names a postmortem's incident).
+        body: Option<String>,
+        /// The pull request's head branch.
+        head: Option<String>,
     },
     /// Known event or action that Firebreak deliberately does not act on.
     Ignored {
@@ -223,16 +227,26 @@ struct DispatchPayload {
 }
 
 #[derive(Deserialize)]
-struct NumberOnly {
-    number: u64,
-}
-
-#[derive(Deserialize)]
 struct PullPayload {
     action: String,
     repository: Repository,
-    pull_request: NumberOnly,
+    pull_request: PullOnly,
     sender: User,
+}
+
+#[derive(Deserialize)]
+struct PullOnly {
+    number: u64,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    head: Option<HeadRef>,
+}
+
+#[derive(Deserialize)]
+struct HeadRef {
+    #[serde(rename = "ref")]
+    branch: String,
 }
 
 #[derive(Deserialize)]
@@ -317,11 +331,27 @@ impl Event {
                     repository: p.repository,
                     number: p.pull_request.number,
                     sender: p.sender,
+                    body: p.pull_request.body,
+                    head: p.pull_request.head.map(|h| h.branch),
                 }
             }
             "ping" | "installation" | "installation_repositories" => ignored(),
             other => return Err(EventError::Unsupported(other.to_string())),
         })
+    }
+}
+
+impl Event {
+    /// The repository the event happened in, when the payload names it.
+    pub fn repository(&self) -> Option<&Repository> {
+        match self {
+            Event::IssueComment { repository, .. }
+            | Event::Issues { repository, .. }
+            | Event::RepositoryDispatch { repository, .. }
+            | Event::PullRequest { repository, .. } => Some(repository),
+            Event::Sweep { repository } => repository.as_ref(),
+            Event::Ignored { .. } => None,
+        }
     }
 }
 

@@ -29,6 +29,7 @@ pub mod fake;
 pub mod github;
 pub mod incident;
 pub mod init;
+pub mod postmortem;
 pub mod render;
 pub mod runner;
 pub mod sweep;

@@ -17,6 +17,7 @@ use crate::config::{Allow, Config};
 use crate::engine::{self, Authorizer, Facts, Input, Plan, Trigger};
 use crate::event::{Comment, Issue};
 use crate::github::GitHub;
+use crate::postmortem;
 
 /// Rounds of "comments arrived while we wrote": each round lists again and rewrites. Six
 /// concurrent runs settle in two or three; the bound keeps a storm from looping forever (the
@@ -156,8 +157,9 @@ pub async fn run_issue_with(
             .map(|c| c.user.login.clone())
             .collect();
         let authorizer = ConfigAuthorizer::prepare(config, github, &authors).await?;
+        let gathered = postmortem::flow::gather(github, config, &issue, &trigger).await?;
         let mut fact_rounds = 0;
-        let plan = loop {
+        let mut plan = loop {
             let plan = engine::decide(&Input {
                 config,
                 now,
@@ -166,6 +168,7 @@ pub async fn run_issue_with(
                 trigger: trigger.clone(),
                 authorizer: &authorizer,
                 facts: &facts,
+                pull: gathered.as_ref().map(|g| (g.number, &g.facts)),
             });
             if plan.needs.is_empty() {
                 break plan;
@@ -179,6 +182,7 @@ pub async fn run_issue_with(
             );
             crate::action_items::resolve(github, issue.number, &plan.needs, &mut facts).await?;
         };
+        postmortem::flow::apply(github, config, &issue, gathered.as_ref(), &mut plan, now).await?;
         let Some(incident) = plan.incident.clone() else {
             apply(github, config, &plan, &comments).await?;
             outcome.notes.extend(plan.notes);

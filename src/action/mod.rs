@@ -19,6 +19,7 @@ use crate::event::{CommentAction, Event, IssueAction};
 use crate::github::GitHub;
 use crate::incident::ItemState;
 use crate::incident::section::BEGIN;
+use crate::postmortem;
 use crate::render::{self, names};
 use crate::runner::{self, Outcome};
 use crate::{UsageError, declare};
@@ -81,28 +82,35 @@ impl ActionEnv {
 }
 
 /// Loads config from the checkout when present, else through the contents API, else the
-/// defaults. A broken file is a usage error naming file, line and key.
+/// defaults; template overrides (`.github/firebreak/templates/`) come from the same place. A
+/// broken file is a usage error naming file, line and key.
 pub async fn load_config(
     github: &GitHub,
     workspace: &Path,
     explicit: Option<&Path>,
 ) -> anyhow::Result<Config> {
-    if let Some(path) = explicit {
+    let local = workspace.join(config::CONFIG_PATH);
+    let (mut config, from_checkout) = if let Some(path) = explicit {
         let path = if path.is_absolute() {
             path.to_path_buf()
         } else {
             workspace.join(path)
         };
-        return Ok(Config::load(&path)?);
-    }
-    let local = workspace.join(config::CONFIG_PATH);
-    if local.exists() {
-        return Ok(Config::load(&local)?);
-    }
-    match github.file(config::CONFIG_PATH, None).await? {
-        Some(text) => Ok(Config::from_yaml(&text, config::CONFIG_PATH)?),
-        None => Ok(Config::default()),
-    }
+        (Config::load(&path)?, true)
+    } else if local.exists() {
+        (Config::load(&local)?, true)
+    } else {
+        match github.file(config::CONFIG_PATH, None).await? {
+            Some(text) => (Config::from_yaml(&text, config::CONFIG_PATH)?, false),
+            None => (Config::default(), false),
+        }
+    };
+    let checkout = from_checkout.then_some(workspace);
+    let overrides = postmortem::templates::load_overrides(github, &config, checkout).await?;
+    postmortem::templates::check_overrides(&config, &overrides)
+        .map_err(|e| UsageError(format!("template {e}")))?;
+    config.templates = overrides;
+    Ok(config)
 }
 
 /// Handles one Action event end to end.
@@ -146,6 +154,17 @@ where
             ..Outcome::default()
         })
     };
+    // The payload names the default branch: postmortem drafts need it, and it saves a read.
+    let hinted;
+    let github = match event.repository() {
+        Some(repository) => {
+            hinted = github
+                .clone()
+                .with_default_branch(repository.default_branch.clone());
+            &hinted
+        }
+        None => github,
+    };
     match event {
         Event::IssueComment {
             action,
@@ -158,7 +177,13 @@ where
                 return skip("comment by a bot: nothing to do".into());
             }
             if issue.pull_request.is_some() {
-                return skip("comment on a pull request: nothing to do".into());
+                // A comment on a postmortem pull request concerns its incident.
+                if !postmortem::may_name_incident(issue.body_text(), None) {
+                    return skip("comment on a pull request: nothing to do".into());
+                }
+                let config = config(github).await?;
+                return pull_request(github, &config, issue.number, issue.body_text(), None, now)
+                    .await;
             }
             let is_incident = is_incident(issue);
             let may_declare =
@@ -277,8 +302,35 @@ where
             let config = config(github).await?;
             crate::sweep::reconcile_open_incidents(github, &config, now).await
         }
-        Event::PullRequest { event, action, .. } => {
-            skip(format!("{event}.{action}: nothing to do yet"))
+        Event::PullRequest {
+            event,
+            action,
+            number,
+            body,
+            head,
+            ..
+        } => {
+            let relevant = match event.as_str() {
+                "pull_request" => matches!(
+                    action.as_str(),
+                    "opened"
+                        | "edited"
+                        | "synchronize"
+                        | "closed"
+                        | "reopened"
+                        | "ready_for_review"
+                        | "converted_to_draft"
+                ),
+                _ => matches!(action.as_str(), "submitted" | "edited" | "dismissed"),
+            };
+            let body = body.as_deref().unwrap_or("");
+            if !relevant || !postmortem::may_name_incident(body, head.as_deref()) {
+                return skip(format!(
+                    "{event}.{action} on #{number}: not about a postmortem"
+                ));
+            }
+            let config = config(github).await?;
+            pull_request(github, &config, *number, body, head.as_deref(), now).await
         }
         Event::Ignored { event, action } => skip(format!(
             "{event}{}: nothing to do",
@@ -288,6 +340,40 @@ where
                 .unwrap_or_default()
         )),
     }
+}
+
+/// An event about pull request `number`: when it is an incident's postmortem, the incident is
+/// reconciled with the pull request read afresh (checklist, merge, close).
+async fn pull_request(
+    github: &GitHub,
+    config: &Config,
+    number: u64,
+    body: &str,
+    head: Option<&str>,
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<Outcome> {
+    let skip = |why: String| Outcome {
+        notes: vec![why],
+        ..Outcome::default()
+    };
+    let Some(incident) = postmortem::incident_of_pull(config, body, head) else {
+        return Ok(skip(format!("#{number} is not a postmortem")));
+    };
+    let issue = match github.get_issue(incident).await {
+        Ok(issue) => issue,
+        Err(e) if e.is_not_found() => {
+            return Ok(skip(format!(
+                "#{number} names #{incident}, which does not exist"
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if issue.pull_request.is_some() || !is_incident(&issue) {
+        return Ok(skip(format!(
+            "#{number} names #{incident}, which is not an incident"
+        )));
+    }
+    runner::run_issue(github, config, &issue, Trigger::Pull { number }, now).await
 }
 
 /// An incident carries the label or Firebreak's section (the label may have been removed by

@@ -174,6 +174,10 @@ pub struct Config {
     pub board: Option<BoardConfig>,
     /// `firebreak report` defaults and the pinned report issue.
     pub report: ReportConfig,
+    /// Template overrides by template file name (`postmortem.md.hbs` …), read next to the
+    /// configuration from `.github/firebreak/templates/` (not a YAML key; see
+    /// `crate::postmortem::templates`). Default none: the built-in templates.
+    pub templates: BTreeMap<String, String>,
 }
 
 /// One rung of the severity ladder (`severities[]`).
@@ -670,6 +674,7 @@ impl Default for Config {
             holidays: Vec::new(),
             board: None,
             report: ReportConfig::default(),
+            templates: BTreeMap::new(),
         }
     }
 }

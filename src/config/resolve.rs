@@ -89,6 +89,7 @@ pub fn resolve(raw: RawConfig, index: &Index, file: &str) -> Result<Config> {
         holidays,
         board,
         report,
+        templates: Default::default(),
     })
 }
 

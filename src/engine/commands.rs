@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 
 use super::{HandEvent, HandKind, Input, Plan, Trigger, comment_entry, labels, vocabulary};
-use crate::command::{self, Command, ParsedLine, PostmortemCommand, RoleTarget, Status, TimeSpec};
+use crate::command::{self, Command, ParsedLine, RoleTarget, Status, TimeSpec};
 use crate::event::Comment;
 use crate::incident::timeline::{self, Entry, EntryKind};
 use crate::incident::{Incident, Stamped, Update, human_duration};
@@ -352,9 +352,16 @@ impl<'i, 'p> Run<'i, 'p> {
             Command::Action(spec) => {
                 super::actions::command_action(self.input, self.plan, incident, comment, line, spec)
             }
-            Command::Postmortem(
-                PostmortemCommand::Start | PostmortemCommand::Owner(_) | PostmortemCommand::Public,
-            ) => Err("postmortems are not available in this version of Firebreak yet.".into()),
+            Command::Postmortem(command) => {
+                let outcome = crate::postmortem::command(
+                    incident,
+                    command,
+                    author,
+                    &format!("{}.{}", comment.id, line.line),
+                    &mut self.plan.postmortem,
+                )?;
+                Ok(vec![noted(EntryKind::Postmortem, outcome)])
+            }
             Command::Help => Ok(Vec::new()),
         }
     }
@@ -398,6 +405,7 @@ impl<'i, 'p> Run<'i, 'p> {
                 note: note.map(str::to_string),
                 mentions,
                 duration: human_duration(comment.created_at - incident.declared_at),
+                postmortem: Some(crate::postmortem::decide::notice(config, incident)),
             };
             self.plan.comment(
                 format!("{outcome}-{}.{}", comment.id, line.line),

@@ -41,6 +41,8 @@ pub enum Trigger {
     Hand(HandEvent),
     /// One of the incident's action items was closed or reopened.
     Item(ItemEvent),
+    /// Something happened to the pull request `number` (a postmortem's, or a comment on it).
+    Pull { number: u64 },
 }
 
 #[derive(Debug, Clone)]
@@ -82,6 +84,9 @@ pub struct Input<'a> {
     pub authorizer: &'a dyn Authorizer,
     /// What the runner fetched because an earlier decision asked ([`Plan::needs`]).
     pub facts: &'a Facts,
+    /// What was just read from the postmortem pull request (its number and facts), when the
+    /// run concerns it.
+    pub pull: Option<(u64, &'a crate::incident::PullFacts)>,
 }
 
 /// The vocabulary the parser needs from config.
@@ -166,13 +171,41 @@ pub fn decide(input: &Input) -> Plan {
     if title != issue.title {
         plan.patch.title = Some(title);
     }
-    let rendered = render_section(input.config, &incident, &issue.html_url, &[]);
-    let new_body = section::compose(&body.before, &rendered, &incident, &body.after);
-    if new_body != issue.body_text() {
-        plan.patch.body = Some(new_body);
-    }
+    let closed_by_hand = match &input.trigger {
+        Trigger::Hand(HandEvent {
+            kind: HandKind::Closed,
+            sender,
+            at,
+        }) if !sender.is_bot() => Some(*at),
+        _ => None,
+    };
+    crate::postmortem::decide::decide(
+        &crate::postmortem::decide::Ctx {
+            config: input.config,
+            issue,
+            facts: input.pull,
+            before: body.incident(),
+            closed_by_hand,
+            now: input.now,
+        },
+        &mut incident,
+        &mut plan,
+    );
     plan.incident = Some(incident);
+    refresh_body(input.config, issue, &mut plan);
     plan
+}
+
+/// Sets the plan's body patch from `plan.incident` (none when the body would not change):
+/// after the decision, and again after the postmortem flow changed the incident.
+pub fn refresh_body(config: &Config, issue: &Issue, plan: &mut Plan) {
+    let Some(incident) = &plan.incident else {
+        return;
+    };
+    let body = Body::parse(issue.body_text());
+    let rendered = render_section(config, incident, &issue.html_url, &[]);
+    let new_body = section::compose(&body.before, &rendered, incident, &body.after);
+    plan.patch.body = (new_body != issue.body_text()).then_some(new_body);
 }
 
 /// The rendered bot-owned section (without the state marker).

@@ -44,6 +44,8 @@ pub struct Plan {
     pub patch: IssuePatch,
     /// What happened, in words, for the job summary and logs.
     pub notes: Vec<String>,
+    /// Postmortem work that needs GitHub, performed by `crate::postmortem::flow`.
+    pub postmortem: crate::postmortem::Intents,
 }
 
 impl Plan {
@@ -83,5 +85,6 @@ impl Plan {
             && self.reactions.is_empty()
             && self.sub_issues.is_empty()
             && self.patch.is_empty()
+            && self.postmortem.is_empty()
     }
 }

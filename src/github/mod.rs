@@ -9,6 +9,7 @@
 //!
 //! Every failure names the operation (`adding labels to #12: GitHub answered 502 …`).
 
+mod git;
 mod ops;
 
 use std::time::Duration;
@@ -19,6 +20,7 @@ use http_body_util::BodyExt as _;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use git::*;
 pub use ops::*;
 
 /// Read/connect timeouts. GitHub answers almost everything in well under a second; a minute
@@ -120,6 +122,8 @@ pub struct GitHub {
     retry: RetryPolicy,
     /// Longest wait for one whole answer (on top of the connection's read timeout).
     request_timeout: Duration,
+    /// The repository's default branch, when the event that woke us said it (saves a read).
+    default_branch: Option<String>,
 }
 
 impl std::fmt::Debug for GitHub {
@@ -180,6 +184,7 @@ impl GitHub {
             base_path: base.path().trim_end_matches('/').to_string(),
             retry: RetryPolicy::default(),
             request_timeout: READ_TIMEOUT,
+            default_branch: None,
         })
     }
 
@@ -191,6 +196,12 @@ impl GitHub {
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
+        self
+    }
+
+    /// Remembers the default branch named by the event payload.
+    pub fn with_default_branch(mut self, branch: Option<String>) -> Self {
+        self.default_branch = branch.filter(|b| !b.is_empty());
         self
     }
 

@@ -4,6 +4,7 @@
 //! section of the issue body ([`section`]) — GitHub is the only store. Everything here is pure:
 //! functions take `now` (or the time of the comment that caused a change) as a parameter.
 
+pub mod postmortem;
 pub mod section;
 pub mod timeline;
 
@@ -13,6 +14,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use crate::command::{ActionType, Status};
+pub use postmortem::{Check, Postmortem, PullFacts};
 pub use timeline::{Entry, EntryKind};
 
 /// Version of the serialized state; bumped on incompatible changes.
@@ -115,6 +117,9 @@ pub struct Incident {
     /// Follow-ups opened with `/action`, in the order they were asked for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub action_items: Vec<ActionItem>,
+    /// The postmortem, once one is owed or started (see [`postmortem`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postmortem: Option<Postmortem>,
     /// Entries still in the body, oldest first. Older ones live in overflow comments.
     #[serde(default)]
     pub timeline: Vec<Entry>,
@@ -149,6 +154,7 @@ impl Incident {
             fingerprint: None,
             labels_ready: false,
             action_items: Vec::new(),
+            postmortem: None,
             timeline: Vec::new(),
         }
     }

@@ -92,6 +92,8 @@ pub struct SectionView {
     /// Links to overflow comments holding older entries, oldest first.
     pub overflow: Vec<String>,
     pub action_items: Vec<ItemRow>,
+    /// The postmortem's status and checklist (markdown built by Firebreak), once there is one.
+    pub postmortem: Option<String>,
 }
 
 /// One action item in the incident's list.
@@ -171,6 +173,7 @@ impl SectionView {
                 .collect(),
             overflow,
             action_items: incident.action_items.iter().map(ItemRow::new).collect(),
+            postmortem: crate::postmortem::views::mirror(config, incident),
         }
     }
 }
@@ -218,6 +221,8 @@ pub struct ResolutionView {
     pub note: Option<String>,
     pub mentions: Vec<String>,
     pub duration: String,
+    /// Whether a postmortem is owed (markdown built by Firebreak).
+    pub postmortem: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

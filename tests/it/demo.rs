@@ -30,6 +30,7 @@ fn demo_plays_a_sev1_incident_and_writes_each_issue_as_markdown() {
         "Severity upgraded SEV2 → SEV1",
         "**Status** | resolved",
         "### Action items",
+        "### Postmortem",
         "resolved",
     ] {
         assert!(incident.contains(expected), "{expected}\n{incident}");
@@ -50,9 +51,14 @@ fn demo_plays_a_sev1_incident_and_writes_each_issue_as_markdown() {
     settings.add_filter(r"firebreak:state .*-->", "firebreak:state [state] -->");
     settings.bind(|| {
         insta::assert_snapshot!("demo_incident_issue", incident);
-        for item in [2, 3] {
-            let text = std::fs::read_to_string(out.join(format!("issue-{item}.md"))).unwrap();
-            insta::assert_snapshot!(format!("demo_action_item_{item}"), text);
+        for (file, name) in [
+            ("issue-2.md", "demo_postmortem_pull_request"),
+            ("issue-3.md", "demo_action_item_1"),
+            ("issue-4.md", "demo_action_item_2"),
+            ("postmortem-draft.md", "demo_postmortem_draft"),
+        ] {
+            let text = std::fs::read_to_string(out.join(file)).unwrap();
+            insta::assert_snapshot!(name, text);
         }
     });
 }

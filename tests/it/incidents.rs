@@ -124,10 +124,26 @@ async fn mitigated_and_resolved_notices_say_which_and_mention_the_roles() {
     repo.comment(n, "alice", "/ic @bob\n/comms @carol").await;
     repo.comment(n, "bob", "/status mitigated traffic drained to us-east")
         .await;
-    assert_eq!(repo.labels(n), ["incident", "sev:2", "status:mitigated"]);
+    assert_eq!(
+        repo.labels(n),
+        [
+            "incident",
+            "postmortem:required",
+            "sev:2",
+            "status:mitigated"
+        ]
+    );
     repo.comment(n, "bob", "/status resolved bad node replaced")
         .await;
-    assert_eq!(repo.labels(n), ["incident", "sev:2", "status:resolved"]);
+    assert_eq!(
+        repo.labels(n),
+        [
+            "incident",
+            "postmortem:required",
+            "sev:2",
+            "status:resolved"
+        ]
+    );
     let replies = repo.bot_comments(n);
     assert_eq!(replies.len(), 2, "{replies:#?}");
     assert!(replies[0].contains("Mitigated") && replies[0].contains("not resolved"));

@@ -5,5 +5,6 @@ mod conformance;
 mod demo;
 mod fake_github;
 mod incidents;
+mod postmortem;
 mod support;
 mod timeline;

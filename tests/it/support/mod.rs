@@ -185,6 +185,8 @@ thread_local! {
 pub fn stable() -> insta::Settings {
     let mut s = insta::Settings::clone_current();
     s.add_filter(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}( UTC)?", "[time]");
+    s.add_filter(r"due \d{4}-\d{2}-\d{2}", "due [date]");
+    s.add_filter(r"the draft is #\d+", "the draft is #[n]");
     s.add_filter(r"\(\+\d+(d|h|m)[^)]*\)", "(+[duration])");
     s.add_filter(r"after \d+(d \d+h|h \d+m|m)", "after [duration]");
     s.add_filter(r"\[time\] [a-z0-9-]+`", "[time] [slug]`");

@@ -1,0 +1,402 @@
+//! Git refs, file contents with their blob sha, pull requests and reviews: what postmortems
+//! need. Creates are never retried blindly ([`Retry::Never`]); each answers "it already exists"
+//! as a value, so a repeated run finds what an earlier one made instead of failing or making a
+//! second one.
+
+use chrono::{DateTime, Utc};
+use http::{Method, StatusCode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{GitHub, GitHubError, Retry};
+use crate::event::User;
+
+/// One path segment, `/` included (`heads%2Fmain`): Prism and GitHub take a ref or a path as
+/// one encoded parameter.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+fn segment(s: &str) -> String {
+    utf8_percent_encode(s, SEGMENT).to_string()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct GitRef {
+    object: GitObject,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct GitObject {
+    sha: String,
+}
+
+/// One side (head or base) of a pull request.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PullSide {
+    #[serde(rename = "ref")]
+    pub branch: String,
+    pub sha: String,
+}
+
+/// The fields of a pull request Firebreak reads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Pull {
+    pub number: u64,
+    pub state: String,
+    #[serde(default)]
+    pub draft: Option<bool>,
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub html_url: String,
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub merged_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub closed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub merged_by: Option<User>,
+    pub head: PullSide,
+    pub base: PullSide,
+}
+
+impl Pull {
+    pub fn merged(&self) -> bool {
+        self.merged_at.is_some()
+    }
+}
+
+/// A pull request review.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Review {
+    #[serde(default)]
+    pub user: Option<User>,
+    /// `APPROVED`, `CHANGES_REQUESTED`, `COMMENTED`, `DISMISSED`, `PENDING`.
+    pub state: String,
+    #[serde(default)]
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
+/// A file's text with its blob sha (needed to update it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blob {
+    pub text: String,
+    pub sha: String,
+}
+
+/// An entry of a directory listing.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DirEntry {
+    pub name: String,
+    pub path: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+#[derive(Deserialize)]
+struct ContentBlob {
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    encoding: String,
+    sha: String,
+}
+
+#[derive(Deserialize)]
+struct RepoInfo {
+    default_branch: String,
+}
+
+/// The outcome of a create that may find its object already there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Created {
+    Created,
+    Existed,
+}
+
+impl GitHub {
+    /// The repository's default branch: the hint from the event payload when there is one,
+    /// else one read.
+    pub async fn default_branch(&self) -> Result<String, GitHubError> {
+        if let Some(branch) = &self.default_branch {
+            return Ok(branch.clone());
+        }
+        let info: RepoInfo = self
+            .json(
+                "reading the repository",
+                Method::GET,
+                &self.repo_path(""),
+                None::<&()>,
+                Retry::Safe,
+            )
+            .await?;
+        Ok(info.default_branch)
+    }
+
+    /// The commit sha a branch points at; `None` when there is no such branch.
+    pub async fn branch_sha(&self, branch: &str) -> Result<Option<String>, GitHubError> {
+        let path = self.repo_path(&format!("/git/ref/{}", segment(&format!("heads/{branch}"))));
+        match self
+            .json::<GitRef, ()>(
+                &format!("reading branch {branch}"),
+                Method::GET,
+                &path,
+                None,
+                Retry::Safe,
+            )
+            .await
+        {
+            Ok(r) => Ok(Some(r.object.sha)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Creates `branch` at `sha`; a branch that already exists is [`Created::Existed`].
+    pub async fn create_branch(&self, branch: &str, sha: &str) -> Result<Created, GitHubError> {
+        let path = self.repo_path("/git/refs");
+        match self
+            .send(
+                &format!("creating branch {branch}"),
+                Method::POST,
+                &path,
+                Some(&json!({ "ref": format!("refs/heads/{branch}"), "sha": sha })),
+                Retry::Never,
+            )
+            .await
+        {
+            Ok(_) => Ok(Created::Created),
+            Err(e) if e.status() == Some(StatusCode::UNPROCESSABLE_ENTITY) => Ok(Created::Existed),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A file's text and blob sha at `git_ref` (default branch when `None`); `None` when absent.
+    pub async fn read_blob(
+        &self,
+        path: &str,
+        git_ref: Option<&str>,
+    ) -> Result<Option<Blob>, GitHubError> {
+        let mut url = self.repo_path(&format!("/contents/{}", segment(path)));
+        if let Some(r) = git_ref {
+            url.push_str(&format!("?ref={}", segment(r)));
+        }
+        let operation = format!("reading {path}");
+        let file = match self
+            .json::<ContentBlob, ()>(&operation, Method::GET, &url, None, Retry::Safe)
+            .await
+        {
+            Ok(file) => file,
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        if file.encoding != "base64" {
+            return Err(GitHubError::Decode {
+                operation,
+                message: format!("unexpected encoding `{}`", file.encoding),
+            });
+        }
+        use base64::Engine as _;
+        let cleaned: String = file.content.split_whitespace().collect();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(cleaned)
+            .map_err(|e| GitHubError::Decode {
+                operation: operation.clone(),
+                message: e.to_string(),
+            })?;
+        let text = String::from_utf8(bytes).map_err(|e| GitHubError::Decode {
+            operation,
+            message: e.to_string(),
+        })?;
+        Ok(Some(Blob {
+            text,
+            sha: file.sha,
+        }))
+    }
+
+    /// The entries of a directory; `None` when it does not exist (or is a file).
+    pub async fn list_dir(&self, path: &str) -> Result<Option<Vec<DirEntry>>, GitHubError> {
+        let url = self.repo_path(&format!("/contents/{}", segment(path)));
+        let answer = match self
+            .send::<()>(
+                &format!("listing {path}"),
+                Method::GET,
+                &url,
+                None,
+                Retry::Safe,
+            )
+            .await
+        {
+            Ok(a) => a,
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let value: serde_json::Value =
+            serde_json::from_slice(&answer.body).map_err(|e| GitHubError::Decode {
+                operation: format!("listing {path}"),
+                message: e.to_string(),
+            })?;
+        if !value.is_array() {
+            return Ok(None);
+        }
+        serde_json::from_value(value)
+            .map(Some)
+            .map_err(|e| GitHubError::Decode {
+                operation: format!("listing {path}"),
+                message: e.to_string(),
+            })
+    }
+
+    /// Writes `text` to `path` on `branch`: creates it when `sha` is `None` (a file that
+    /// already exists is [`Created::Existed`] and left alone), else updates the blob `sha`.
+    pub async fn write_file(
+        &self,
+        path: &str,
+        branch: &str,
+        text: &str,
+        message: &str,
+        sha: Option<&str>,
+    ) -> Result<Created, GitHubError> {
+        use base64::Engine as _;
+        let url = self.repo_path(&format!("/contents/{}", segment(path)));
+        let mut body = json!({
+            "message": message,
+            "content": base64::engine::general_purpose::STANDARD.encode(text.as_bytes()),
+            "branch": branch,
+        });
+        if let Some(sha) = sha {
+            body["sha"] = sha.into();
+        }
+        match self
+            .send(
+                &format!("writing {path} on {branch}"),
+                Method::PUT,
+                &url,
+                Some(&body),
+                Retry::Never,
+            )
+            .await
+        {
+            Ok(_) => Ok(Created::Created),
+            Err(e) if sha.is_none() && e.status() == Some(StatusCode::UNPROCESSABLE_ENTITY) => {
+                Ok(Created::Existed)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Opens a pull request; `None` when one is already open from `head` into `base` (422).
+    pub async fn create_pull(
+        &self,
+        title: &str,
+        head: &str,
+        base: &str,
+        body: &str,
+        draft: bool,
+    ) -> Result<Option<Pull>, GitHubError> {
+        let path = self.repo_path("/pulls");
+        match self
+            .json(
+                &format!("opening a pull request from {head}"),
+                Method::POST,
+                &path,
+                Some(&json!({
+                    "title": title,
+                    "head": head,
+                    "base": base,
+                    "body": body,
+                    "draft": draft,
+                })),
+                Retry::Never,
+            )
+            .await
+        {
+            Ok(pull) => Ok(Some(pull)),
+            Err(e) if e.status() == Some(StatusCode::UNPROCESSABLE_ENTITY) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The newest pull request (open or closed) from `head` in this repository.
+    pub async fn find_pull(&self, head: &str) -> Result<Option<Pull>, GitHubError> {
+        let owner = self.repo.split('/').next().unwrap_or_default();
+        let path = self.repo_path(&format!(
+            "/pulls?state=all&head={}&per_page=100",
+            segment(&format!("{owner}:{head}"))
+        ));
+        let pulls: Vec<Pull> = self
+            .paginate(&format!("looking for the pull request from {head}"), &path)
+            .await?;
+        Ok(pulls
+            .into_iter()
+            .filter(|p| p.head.branch == head)
+            .max_by_key(|p| p.number))
+    }
+
+    pub async fn get_pull(&self, number: u64) -> Result<Pull, GitHubError> {
+        self.json(
+            &format!("reading pull request #{number}"),
+            Method::GET,
+            &self.repo_path(&format!("/pulls/{number}")),
+            None::<&()>,
+            Retry::Safe,
+        )
+        .await
+    }
+
+    /// Every review of a pull request, oldest first.
+    pub async fn list_reviews(&self, number: u64) -> Result<Vec<Review>, GitHubError> {
+        let path = self.repo_path(&format!("/pulls/{number}/reviews?per_page=100"));
+        self.paginate(&format!("listing reviews of #{number}"), &path)
+            .await
+    }
+
+    /// Opens or closes a pull request (an absolute value: safe to repeat).
+    pub async fn set_pull_state(&self, number: u64, state: &str) -> Result<(), GitHubError> {
+        self.send(
+            &format!("setting pull request #{number} {state}"),
+            Method::PATCH,
+            &self.repo_path(&format!("/pulls/{number}")),
+            Some(&json!({ "state": state })),
+            Retry::Safe,
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Deletes a comment (a duplicate of a bot comment); one already gone is fine.
+    pub async fn delete_comment(&self, id: u64) -> Result<(), GitHubError> {
+        match self
+            .send::<()>(
+                &format!("deleting comment {id}"),
+                Method::DELETE,
+                &self.repo_path(&format!("/issues/comments/{id}")),
+                None,
+                Retry::Safe,
+            )
+            .await
+        {
+            Err(e) if e.is_not_found() => Ok(()),
+            other => other.map(drop),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refs_and_paths_are_one_encoded_segment() {
+        assert_eq!(
+            segment("heads/postmortem/12-x"),
+            "heads%2Fpostmortem%2F12-x"
+        );
+        assert_eq!(segment("acme:postmortem/1-a"), "acme%3Apostmortem%2F1-a");
+    }
+}

@@ -1,0 +1,163 @@
+//! The public postmortem: summary (with the apology), customer impact, a timeline without names
+//! and what we are doing — redacted, then checked for leaks. Pure.
+
+use super::markdown;
+use super::redact::{Counts, Redactor};
+use super::templates::{self, TemplateError, names};
+use super::views::{LeakView, PublicActionView, PublicView, RowView};
+use crate::config::Config;
+use crate::incident::{EntryKind, Incident, ItemState, human_duration};
+use crate::render::{format_time, severity_name};
+
+/// Why the public version was not published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub problems: Vec<String>,
+    pub leaks: Vec<LeakView>,
+}
+
+/// The public document and how many redactions it took.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Public {
+    pub text: String,
+    pub redactions: usize,
+}
+
+/// The text of a section as people wrote it: comments and placeholders gone, blank lines kept.
+pub fn written(body: &str) -> String {
+    let text = markdown::strip_html_comments(body);
+    let mut out: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        if markdown::is_placeholder(line) {
+            continue;
+        }
+        if line.trim().is_empty() && out.last().is_none_or(|l| l.trim().is_empty()) {
+            continue;
+        }
+        out.push(line.trim_end());
+    }
+    while out.last().is_some_and(|l| l.trim().is_empty()) {
+        out.pop();
+    }
+    // Sub-headings alone are not something written.
+    if !markdown::has_content(body) {
+        return String::new();
+    }
+    out.join("\n")
+}
+
+/// The customers' part of the impact when the section has one, else the whole section.
+fn public_impact(body: &str) -> String {
+    let mut customers = String::new();
+    let mut inside = false;
+    for line in body.lines() {
+        if let Some(h) = line.trim_start().strip_prefix("###") {
+            inside = h.trim().to_lowercase().starts_with("customer");
+            continue;
+        }
+        if inside {
+            customers.push_str(line);
+            customers.push('\n');
+        }
+    }
+    let customers = written(&customers);
+    if customers.is_empty() {
+        written(body)
+    } else {
+        customers
+    }
+}
+
+/// Timeline entries fit for the public: what happened, not who said what.
+fn public_timeline(
+    config: &Config,
+    incident: &Incident,
+    redactor: &Redactor,
+    counts: &mut Counts,
+) -> Vec<RowView> {
+    let tz = config.timezone;
+    incident
+        .timeline
+        .iter()
+        .filter_map(|e| {
+            let text = match e.kind {
+                EntryKind::Declared => "Incident declared".to_string(),
+                EntryKind::Acknowledged => "Our team acknowledged the incident".to_string(),
+                EntryKind::Status | EntryKind::Impact | EntryKind::Note => e.text.clone(),
+                EntryKind::Update if e.text.starts_with("Public update") => e.text.clone(),
+                _ => return None,
+            };
+            Some(RowView {
+                time: e.at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+                text: redactor.redact(&text, counts),
+            })
+        })
+        .collect()
+}
+
+/// Builds the public version from the postmortem file `doc`; `reviewers` are redacted too.
+pub fn build(
+    config: &Config,
+    incident: &Incident,
+    doc: &str,
+    reviewers: &[String],
+) -> Result<Result<Public, Refusal>, TemplateError> {
+    let redactor = Redactor::new(config, incident, reviewers);
+    let mut counts = Counts::default();
+    let sections = markdown::sections(doc);
+    let summary = markdown::section(&sections, "Executive summary")
+        .map(written)
+        .unwrap_or_default();
+    let impact = markdown::section(&sections, "Impact")
+        .map(public_impact)
+        .unwrap_or_default();
+    let mut problems = Vec::new();
+    if summary.is_empty() {
+        problems
+            .push("The **Executive summary** of the postmortem is not written yet.".to_string());
+    }
+    if impact.is_empty() {
+        problems.push("The **Impact** of the postmortem is not written yet.".to_string());
+    }
+    let tz = config.timezone;
+    let view = PublicView {
+        title: redactor.redact(&incident.title, &mut counts),
+        date: incident.record.get(..10).unwrap_or("").to_string(),
+        severity: severity_name(config, incident.severity),
+        zone: tz.name().to_string(),
+        started: format_time(incident.declared_at, tz),
+        resolved: incident.resolved_at.map(|t| format_time(t, tz)),
+        duration: incident
+            .resolved_at
+            .map(|r| human_duration(r - incident.declared_at)),
+        summary: redactor.redact(&summary, &mut counts),
+        impact: redactor.redact(&impact, &mut counts),
+        timeline: public_timeline(config, incident, &redactor, &mut counts),
+        actions: incident
+            .action_items
+            .iter()
+            .map(|i| PublicActionView {
+                title: redactor.redact(&i.title, &mut counts),
+                kind: i.kind.as_str(),
+                done: i.state == ItemState::Closed,
+            })
+            .collect(),
+    };
+    let text = templates::render(config, names::PUBLIC, &view)?;
+    let leaks: Vec<LeakView> = redactor
+        .leaks(&text)
+        .into_iter()
+        .map(|l| LeakView {
+            line: l.line,
+            section: l.section,
+            what: crate::render::escape_cell_prose(&l.what),
+        })
+        .collect();
+    if !problems.is_empty() || !leaks.is_empty() {
+        return Ok(Err(Refusal { problems, leaks }));
+    }
+    Ok(Ok(Public {
+        text,
+        redactions: counts.total(),
+    }))
+}
