@@ -151,13 +151,20 @@ pub async fn run_issue_with(
     };
     let mut trigger = trigger;
     for round in 0..MAX_ROUNDS {
+        let gathered = postmortem::flow::gather(github, config, &issue, &trigger).await?;
+        // A run about the postmortem pull request reads its comments too: `/action` there
+        // acts on the incident.
+        let pull_comments = match &gathered {
+            Some(g) => github.list_comments(g.number).await?,
+            None => Vec::new(),
+        };
         let authors: BTreeSet<String> = comments
             .iter()
+            .chain(&pull_comments)
             .filter(|c| !c.user.is_bot())
             .map(|c| c.user.login.clone())
             .collect();
         let authorizer = ConfigAuthorizer::prepare(config, github, &authors).await?;
-        let gathered = postmortem::flow::gather(github, config, &issue, &trigger).await?;
         let mut fact_rounds = 0;
         let mut plan = loop {
             let plan = engine::decide(&Input {
@@ -169,6 +176,7 @@ pub async fn run_issue_with(
                 authorizer: &authorizer,
                 facts: &facts,
                 pull: gathered.as_ref().map(|g| (g.number, &g.facts)),
+                pull_comments: &pull_comments,
             });
             if plan.needs.is_empty() {
                 break plan;
@@ -184,7 +192,7 @@ pub async fn run_issue_with(
         };
         postmortem::flow::apply(github, config, &issue, gathered.as_ref(), &mut plan, now).await?;
         let Some(incident) = plan.incident.clone() else {
-            apply(github, config, &plan, &comments).await?;
+            apply(github, config, &plan, &comments, &pull_comments).await?;
             outcome.notes.extend(plan.notes);
             return Ok(outcome);
         };
@@ -192,7 +200,7 @@ pub async fn run_issue_with(
         outcome.severity_name = Some(crate::render::severity_name(config, incident.severity));
         outcome.status = Some(incident.status.as_str());
         outcome.notes.extend(plan.notes.iter().cloned());
-        let posted = apply(github, config, &plan, &comments).await?;
+        let posted = apply(github, config, &plan, &comments, &pull_comments).await?;
         let Some(written) = posted.issue else {
             // Nothing to write: the body already holds everything we listed.
             return Ok(outcome);
@@ -233,6 +241,7 @@ pub async fn apply(
     config: &Config,
     plan: &Plan,
     comments: &[Comment],
+    pull_comments: &[Comment],
 ) -> anyhow::Result<Applied> {
     let n = plan.issue;
     if plan.ensure_labels {
@@ -253,17 +262,23 @@ pub async fn apply(
     let mut applied = Applied::default();
     for comment in &plan.comments {
         let marker = engine::reply_marker(&comment.key);
-        if comments
+        let (on, existing) = match comment.on {
+            Some(other) => (other, pull_comments),
+            None => (n, comments),
+        };
+        if existing
             .iter()
             .any(|c| c.user.is_bot() && c.body_text().contains(&marker))
         {
             continue;
         }
         github
-            .create_comment(n, &comment.body)
+            .create_comment(on, &comment.body)
             .await
-            .with_context(|| format!("replying on #{n}"))?;
-        applied.comments += 1;
+            .with_context(|| format!("replying on #{on}"))?;
+        if comment.on.is_none() {
+            applied.comments += 1;
+        }
     }
     crate::action_items::attach(github, n, &plan.sub_issues).await?;
     for (comment, content) in &plan.reactions {

@@ -353,7 +353,12 @@ fn new_issue(
         kind: item.kind.as_str(),
         due: item.due.to_string(),
         by: item.by.clone(),
-        comment_url: comment_url(&issue.html_url, comment.id),
+        comment_url: if comment.html_url.is_empty() {
+            comment_url(&issue.html_url, comment.id)
+        } else {
+            comment.html_url.clone()
+        },
+        postmortem: incident.postmortem.as_ref().and_then(|p| p.pull),
         context: Some(timeline::excerpt(
             &comment
                 .body_text()
@@ -394,6 +399,8 @@ struct ItemBodyView {
     due: String,
     by: String,
     comment_url: String,
+    /// The postmortem pull request, once there is one.
+    postmortem: Option<u64>,
     /// The prose of the comment that asked for it.
     context: Option<String>,
     impact: Option<String>,

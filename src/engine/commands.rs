@@ -154,6 +154,85 @@ impl<'i, 'p> Run<'i, 'p> {
                 comment.created_at >= incident.declared_at,
             );
         }
+        if let Some((pull, _)) = self.input.pull {
+            for comment in self.input.pull_comments.iter().filter(|c| !c.user.is_bot()) {
+                self.process_pull_comment(incident, comment, pull);
+            }
+        }
+    }
+
+    /// A comment on the postmortem pull request: its `/action` lines run on the incident,
+    /// with replies on the pull request. Everything else there belongs to the review (and to
+    /// other bots' commands) and is left alone; the comment itself is no timeline entry.
+    fn process_pull_comment(&mut self, incident: &mut Incident, comment: &Comment, pull: u64) {
+        let parsed = command::parse(comment.body_text(), &vocabulary(self.input.config));
+        let mut failures = Vec::new();
+        let mut done = 0usize;
+        let mut refused = false;
+        for line in &parsed {
+            let is_action = line
+                .text
+                .split_whitespace()
+                .next()
+                .is_some_and(|word| word.eq_ignore_ascii_case("/action"));
+            if !is_action
+                || incident
+                    .timeline
+                    .iter()
+                    .any(|e| e.comment == Some(comment.id) && e.line == Some(line.line))
+            {
+                continue;
+            }
+            let spec = match &line.result {
+                Ok(Command::Action(spec)) => spec,
+                Ok(_) => continue,
+                Err(error) => {
+                    failures.push(render::Failure::new(&line.text, &error.to_string()));
+                    continue;
+                }
+            };
+            if !self.input.authorizer.allowed(comment, "action") {
+                refused = true;
+                continue;
+            }
+            match super::actions::command_action(
+                self.input, self.plan, incident, comment, line, spec,
+            ) {
+                Ok(entries) => {
+                    done += 1;
+                    for noted in entries {
+                        let mut entry = Entry::new(
+                            comment.created_at,
+                            noted.kind,
+                            &comment.user.login,
+                            noted.text,
+                        )
+                        .from_comment(comment.id, Some(line.line));
+                        entry.pull = Some(pull);
+                        timeline::upsert(&mut incident.timeline, entry);
+                    }
+                }
+                Err(reason) => failures.push(render::Failure::new(&line.text, &reason)),
+            }
+        }
+        if done > 0 {
+            self.plan.react(comment.id, DONE);
+        }
+        if refused {
+            self.refuse_on(Some(pull), comment, vec!["action".to_string()]);
+        }
+        if !failures.is_empty() {
+            let view = render::FailuresView {
+                author: comment.user.login.clone(),
+                failures,
+                others_ran: done > 0,
+            };
+            self.plan.comment_on(
+                Some(pull),
+                format!("c{}", comment.id),
+                render::render(names::FAILURES, &view),
+            );
+        }
     }
 
     /// An edited comment updates its entry. The text is compared, not `updated_at`: GitHub's
@@ -281,13 +360,19 @@ impl<'i, 'p> Run<'i, 'p> {
     }
 
     fn refuse(&mut self, comment: &Comment, commands: Vec<String>) {
+        self.refuse_on(None, comment, commands);
+    }
+
+    /// The refusal reply, on the incident or (`on`) on the pull request the comment is on.
+    fn refuse_on(&mut self, on: Option<u64>, comment: &Comment, commands: Vec<String>) {
         let who = self.input.authorizer.who(&commands[0]);
         let view = render::RefusedView {
             author: comment.user.login.clone(),
             commands,
             who,
         };
-        self.plan.comment(
+        self.plan.comment_on(
+            on,
             format!("refused-{}", comment.id),
             render::render(names::REFUSED, &view),
         );

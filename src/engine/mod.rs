@@ -87,6 +87,9 @@ pub struct Input<'a> {
     /// What was just read from the postmortem pull request (its number and facts), when the
     /// run concerns it.
     pub pull: Option<(u64, &'a crate::incident::PullFacts)>,
+    /// Comments on the postmortem pull request (listed when the run concerns it): their
+    /// `/action` lines run on the incident.
+    pub pull_comments: &'a [Comment],
 }
 
 /// The vocabulary the parser needs from config.

@@ -17,6 +17,8 @@ pub fn reply_marker(key: &str) -> String {
 pub struct NewComment {
     pub key: String,
     pub body: String,
+    /// Where to post it when not on the plan's issue (a reply on the postmortem pull request).
+    pub on: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -57,9 +59,14 @@ impl Plan {
     }
 
     pub fn comment(&mut self, key: impl Into<String>, body: String) {
+        self.comment_on(None, key, body);
+    }
+
+    /// A reply on issue or pull request `on` (`None`: the plan's issue).
+    pub fn comment_on(&mut self, on: Option<u64>, key: impl Into<String>, body: String) {
         let key = key.into();
         let body = format!("{}\n\n{}", body.trim_end(), reply_marker(&key));
-        self.comments.push(NewComment { key, body });
+        self.comments.push(NewComment { key, body, on });
     }
 
     pub fn react(&mut self, comment: u64, content: &'static str) {

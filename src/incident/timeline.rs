@@ -74,6 +74,10 @@ pub struct Entry {
     /// The comment's `updated_at` when this entry was last synced (edits update the entry).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edited: Option<DateTime<Utc>>,
+    /// The pull request the comment is on, when it is not on the incident (`/action` on the
+    /// postmortem pull request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull: Option<u64>,
     /// Identity of an entry that did not come from a comment (events made by hand).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
@@ -89,6 +93,7 @@ impl Entry {
             comment: None,
             line: None,
             edited: None,
+            pull: None,
             key: None,
         }
     }

@@ -58,9 +58,15 @@ impl EntryView {
             by: entry.by.clone(),
             kind: entry.kind.label(),
             text: entry.text.clone(),
-            url: entry
-                .comment
-                .map(|id| format!("{issue_url}#issuecomment-{id}")),
+            url: entry.comment.map(|id| match entry.pull {
+                Some(pull) => format!(
+                    "{}/pull/{pull}#issuecomment-{id}",
+                    issue_url
+                        .rsplit_once("/issues/")
+                        .map_or(issue_url, |(repo, _)| repo)
+                ),
+                None => format!("{issue_url}#issuecomment-{id}"),
+            }),
         }
     }
 }

@@ -6,6 +6,7 @@ use chrono::{Days, Utc};
 use firebreak::config::OpenCap;
 use firebreak::demo::payload;
 use firebreak::fake::{Fault, FaultKind};
+use firebreak::incident::section::Body;
 
 use crate::support::{self, Repo};
 
@@ -474,4 +475,86 @@ async fn a_create_that_times_out_fails_loudly_and_the_rerun_finds_it() {
     tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
     repo.deliver_comment(n, id, "created").await.unwrap();
     assert_one_item_listed(&repo, n);
+}
+
+#[tokio::test]
+async fn action_on_the_postmortem_pull_request_opens_the_item_on_the_incident_and_replies_there() {
+    let repo = support::repo("action-on-pr");
+    let n = repo.incident("Card payments fail").await;
+    repo.comment(n, "alice", "/ic @bob").await;
+    repo.comment(n, "bob", "/status mitigated").await;
+    let pr = Body::parse(&repo.body(n))
+        .incident()
+        .and_then(|i| i.postmortem.as_ref()?.pull)
+        .expect("a postmortem pull request");
+
+    // Other bots' commands on the pull request are left alone.
+    let id = repo
+        .fake
+        .create_comment(
+            &repo.name,
+            pr,
+            "alice",
+            "Good catch in the review.\n/lgtm\n/action Add a circuit breaker to the card client @carol P1",
+        )
+        .id;
+    repo.deliver_comment(pr, id, "created").await.unwrap();
+    repo.deliver_comment(pr, id, "created").await.unwrap();
+
+    let all = items(&repo);
+    assert_eq!(all.len(), 1, "one item, whatever the redelivery: {all:#?}");
+    let item = &all[0];
+    assert_eq!(item.parent, Some(n), "attached to the incident");
+    assert_eq!(item.assignees, ["carol"]);
+    let body = item.body.clone().unwrap_or_default();
+    assert!(
+        body.contains(&format!("| **Postmortem** | #{pr} |")),
+        "{body}"
+    );
+    assert!(
+        body.contains(&format!("/pull/{pr}#issuecomment-{id}")),
+        "{body}"
+    );
+    let section = repo.visible_section(n);
+    assert!(
+        section.contains(&format!(
+            "| #{} Add a circuit breaker to the card client | @carol | P1 |",
+            item.number
+        )),
+        "{section}"
+    );
+    assert!(
+        section.contains(&format!("/pull/{pr}#issuecomment-{id})")),
+        "the timeline links to the comment on the pull request: {section}"
+    );
+    let reactions = repo.fake.comments(&repo.name, pr);
+    let reacted = reactions.iter().find(|c| c.id == id).unwrap();
+    assert!(reacted.reactions.iter().any(|r| r.content == "+1"));
+    assert!(
+        repo.bot_comments(pr)
+            .iter()
+            .all(|c| !c.contains("did not run")),
+        "no reply for /lgtm"
+    );
+
+    // A bad line on the pull request is answered on the pull request.
+    let bad = repo
+        .fake
+        .create_comment(&repo.name, pr, "alice", "/action Fix it @mallory")
+        .id;
+    let before = repo.bot_comments(n).len();
+    repo.deliver_comment(pr, bad, "created").await.unwrap();
+    let replies = repo.bot_comments(pr);
+    assert!(
+        replies
+            .iter()
+            .any(|c| c.contains("mallory is not a collaborator")),
+        "{replies:#?}"
+    );
+    assert_eq!(
+        repo.bot_comments(n).len(),
+        before,
+        "nothing on the incident"
+    );
+    assert_eq!(items(&repo).len(), 1);
 }
