@@ -8,6 +8,7 @@
 
 mod commands;
 mod labels;
+pub mod overflow;
 mod plan;
 
 use std::collections::BTreeSet;
@@ -17,7 +18,8 @@ use chrono::{DateTime, Utc};
 use crate::command::{self, Command, Vocabulary};
 use crate::config::Config;
 use crate::event::{Comment, Issue, User};
-use crate::incident::section::{self, Body};
+use crate::incident::overflow::Limits;
+use crate::incident::section::Body;
 use crate::incident::timeline::{self, Entry, EntryKind};
 use crate::incident::{Incident, Status};
 use crate::render::{self, names};
@@ -107,12 +109,24 @@ pub fn form_severity(config: &Config, body: &str) -> Option<u8> {
 
 /// Decide what to do.
 pub fn decide(input: &Input) -> Plan {
+    decide_with(input, &Limits::GITHUB)
+}
+
+/// [`decide`] with other size limits for the timeline's overflow (tests use small ones).
+pub fn decide_with(input: &Input, limits: &Limits) -> Plan {
     let issue = input.issue;
     let body = Body::parse(issue.body_text());
     let mut plan = Plan::new(issue.number);
     if let Some(Err(problem)) = &body.state {
         plan.notes.push(format!(
             "the Firebreak section of #{} is damaged ({problem}); it was rebuilt",
+            issue.number
+        ));
+    }
+    let parts = overflow::find_parts(input.comments);
+    for (comment, problem) in &parts.damaged {
+        plan.notes.push(format!(
+            "overflow comment {comment} of #{} is damaged ({problem}); it was ignored",
             issue.number
         ));
     }
@@ -126,6 +140,8 @@ pub fn decide(input: &Input) -> Plan {
         },
     };
 
+    // Entries in overflow comments count as seen, and edits and deletions reach them too.
+    incident.timeline = parts.merge(&incident.timeline);
     run.reconcile_comments(&mut incident);
     if let Trigger::Hand(hand) = &input.trigger {
         run.hand_event(&mut incident, hand);
@@ -141,12 +157,7 @@ pub fn decide(input: &Input) -> Plan {
     if title != issue.title {
         plan.patch.title = Some(title);
     }
-    let rendered = render_section(input.config, &incident, &issue.html_url, &[]);
-    let new_body = section::compose(&body.before, &rendered, &incident, &body.after);
-    if new_body != issue.body_text() {
-        plan.patch.body = Some(new_body);
-    }
-    plan.incident = Some(incident);
+    overflow::plan_timeline(input, &body, incident, &parts, limits, &mut plan);
     plan
 }
 
@@ -155,7 +166,7 @@ pub fn render_section(
     config: &Config,
     incident: &Incident,
     issue_url: &str,
-    overflow: &[String],
+    overflow: &[render::PartLink],
 ) -> String {
     render::render(
         names::SECTION,

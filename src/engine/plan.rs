@@ -34,6 +34,9 @@ pub struct Plan {
     pub comments: Vec<NewComment>,
     /// (comment id, reaction content).
     pub reactions: Vec<(u64, &'static str)>,
+    /// Overflow comments holding the timeline's oldest entries; parts are opened and rewritten
+    /// before the body, duplicates deleted after it.
+    pub overflow: super::overflow::Writes,
     /// Title, body and state, written last: the body is the commit point of a run.
     pub patch: IssuePatch,
     /// What happened, in words, for the job summary and logs.
@@ -69,6 +72,7 @@ impl Plan {
             && self.remove_assignees.is_empty()
             && self.comments.is_empty()
             && self.reactions.is_empty()
+            && self.overflow.is_empty()
             && self.patch.is_empty()
     }
 }

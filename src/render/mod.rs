@@ -24,6 +24,9 @@ pub mod names {
     pub const HELP: &str = "help";
     pub const SUMMARY: &str = "job-summary";
     pub const OVERFLOW: &str = "timeline-overflow";
+    /// One timeline row, a partial shared by the body, overflow parts and the export.
+    pub const TIMELINE_ROW: &str = "timeline-row";
+    pub const TIMELINE: &str = "timeline";
     pub const DEMO_ISSUE: &str = "demo-issue";
 }
 
@@ -56,6 +59,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         names::OVERFLOW,
         include_str!("../../templates/timeline-overflow.md.hbs"),
+    ),
+    (
+        names::TIMELINE_ROW,
+        include_str!("../../templates/timeline-row.md.hbs"),
+    ),
+    (
+        names::TIMELINE,
+        include_str!("../../templates/timeline.md.hbs"),
     ),
     (
         names::DEMO_ISSUE,
