@@ -195,8 +195,9 @@ pub struct Applied {
 }
 
 /// Applies a plan. Labels, assignees, replies and reactions first (each safe to repeat or
-/// guarded by its marker), the body last: the body is the run's commit point, so a run that
-/// fails midway is redone whole by the next one.
+/// guarded by its marker), then new and changed timeline parts, the body last: the body is the
+/// run's commit point, so a run that fails midway is redone whole by the next one. Only
+/// duplicated parts are retired after it, once the body links the surviving ones.
 pub async fn apply(
     github: &GitHub,
     config: &Config,
@@ -261,8 +262,12 @@ pub async fn apply(
     if !patch.is_empty() {
         applied.issue = Some(github.update_issue(n, &patch).await?);
     }
-    for id in &plan.overflow.delete {
-        github.delete_comment(*id).await?;
+    for (id, body) in &plan.overflow.retire {
+        match github.update_comment(*id, body).await {
+            Ok(_) => {}
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(e.into()),
+        }
     }
     Ok(applied)
 }

@@ -32,9 +32,11 @@ pub struct Writes {
     pub create: Vec<NewPart>,
     /// (comment, new text) of parts whose content changed.
     pub update: Vec<(u64, String)>,
-    /// Duplicated parts (two runs opened the same one), deleted after the body no longer links
-    /// them; their entries are in the body or the surviving part.
-    pub delete: Vec<u64>,
+    /// (comment, new text) of duplicated parts (two runs opened the same one), rewritten after
+    /// the body into a note without state, so they are no longer parts; their entries are in
+    /// the body or the surviving part. Not deleted: the runner's check that no comment arrived
+    /// while it wrote counts comments, and a deletion would hide an arrival from another run.
+    pub retire: Vec<(u64, String)>,
     /// The body, when it links parts still to be opened.
     pub body: Option<BodyDraft>,
 }
@@ -43,7 +45,7 @@ impl Writes {
     pub fn is_empty(&self) -> bool {
         self.create.is_empty()
             && self.update.is_empty()
-            && self.delete.is_empty()
+            && self.retire.is_empty()
             && self.body.is_none()
     }
 }
@@ -157,11 +159,22 @@ pub fn plan_timeline(
             });
         }
     }
-    plan.overflow.delete = found.duplicates.iter().map(|p| p.comment).collect();
-    if !found.duplicates.is_empty() {
+    for duplicate in &found.duplicates {
+        let original = parts
+            .iter()
+            .find(|p| p.part == duplicate.part)
+            .and_then(|p| p.comment);
+        let view = render::RetiredPartView {
+            part: duplicate.part,
+            url: original.map(|id| comment_url(issue_url, id)),
+        };
+        plan.overflow.retire.push((
+            duplicate.comment,
+            render::render(names::PART_RETIRED, &view),
+        ));
         plan.notes.push(format!(
-            "removed {} duplicated timeline part(s) left by concurrent runs",
-            found.duplicates.len()
+            "retired comment {} that duplicated timeline part {} (concurrent runs)",
+            duplicate.comment, duplicate.part
         ));
     }
     if !plan.overflow.create.is_empty() {

@@ -132,24 +132,6 @@ impl GitHub {
         .await
     }
 
-    /// Deletes a comment; one already gone counts as deleted.
-    pub async fn delete_comment(&self, id: u64) -> Result<(), GitHubError> {
-        let path = self.repo_path(&format!("/issues/comments/{id}"));
-        match self
-            .send::<()>(
-                &format!("deleting comment {id}"),
-                Method::DELETE,
-                &path,
-                None,
-                Retry::Safe,
-            )
-            .await
-        {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other.map(|_| ()),
-        }
-    }
-
     /// Adds labels to an issue, keeping every label already there (POST, never PUT).
     pub async fn add_labels(&self, number: u64, labels: &[String]) -> Result<(), GitHubError> {
         let path = self.repo_path(&format!("/issues/{number}/labels"));

@@ -27,6 +27,7 @@ pub mod names {
     /// One timeline row, a partial shared by the body, overflow parts and the export.
     pub const TIMELINE_ROW: &str = "timeline-row";
     pub const TIMELINE: &str = "timeline";
+    pub const PART_RETIRED: &str = "timeline-part-retired";
     pub const DEMO_ISSUE: &str = "demo-issue";
 }
 
@@ -67,6 +68,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         names::TIMELINE,
         include_str!("../../templates/timeline.md.hbs"),
+    ),
+    (
+        names::PART_RETIRED,
+        include_str!("../../templates/timeline-part-retired.md.hbs"),
     ),
     (
         names::DEMO_ISSUE,

@@ -269,6 +269,14 @@ impl OverflowView {
     }
 }
 
+/// A comment that duplicated an overflow part, once retired.
+#[derive(Debug, Serialize)]
+pub struct RetiredPartView {
+    pub part: u32,
+    /// The surviving part.
+    pub url: Option<String>,
+}
+
 /// A whole timeline (body and overflow), for `firebreak timeline`.
 #[derive(Debug, Serialize)]
 pub struct TimelineView {
