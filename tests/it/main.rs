@@ -5,3 +5,4 @@ mod fake_github;
 mod incidents;
 mod support;
 mod timeline;
+mod timeline_props;

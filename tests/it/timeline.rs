@@ -465,3 +465,134 @@ async fn concurrent_runs_that_open_the_same_part_converge_to_one() {
         );
     }
 }
+
+// ---- `firebreak timeline` ----
+
+fn timeline_process(
+    repo: &support::Repo,
+    args: &[&str],
+    token: Option<&str>,
+) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new(support::binary());
+    cmd.arg("timeline")
+        .args(args)
+        .current_dir(dir.path())
+        .env_clear()
+        .env("GITHUB_API_URL", &repo.api_url)
+        .env("GITHUB_REPOSITORY", &repo.name);
+    if let Some(token) = token {
+        cmd.env("FIREBREAK_TOKEN", token);
+    }
+    cmd.output().expect("the binary runs")
+}
+
+#[tokio::test]
+async fn timeline_command_prints_body_and_overflow_entries_as_markdown_and_json() {
+    let repo = support::repo("timeline-cmd");
+    let n = repo.incident("Export").await;
+    long_comments(&repo, n, 0..120, 60).await;
+    repo.comment(n, "bob", "/timeline -2d obs-bd backdated deploy")
+        .await;
+    assert!(!parts(&repo, n).is_empty(), "some entries are in overflow");
+
+    let out = timeline_process(&repo, &[&n.to_string()], Some(support::TOKEN));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let markdown = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<String> = markdown
+        .lines()
+        .filter(|l| l.starts_with("| 20"))
+        .map(str::to_string)
+        .collect();
+    for i in 0..120 {
+        assert_eq!(rows_with(&rows, &format!("obs-{i:03} ")), 1, "obs-{i:03}");
+    }
+    assert!(
+        rows[0].contains("obs-bd backdated deploy"),
+        "oldest first: {}",
+        rows[0]
+    );
+    assert_eq!(rows.len(), rows_everywhere(&repo, n).len());
+
+    let out = timeline_process(
+        &repo,
+        &[&n.to_string(), "--format", "json", "--repo", &repo.name],
+        Some(support::TOKEN),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["issue"], n);
+    let entries = json["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), rows.len());
+    let times: Vec<&str> = entries.iter().map(|e| e["at"].as_str().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "ordered by time");
+    let obs_5 = entries
+        .iter()
+        .find(|e| e["text"].as_str().unwrap().starts_with("obs-005 "))
+        .unwrap();
+    assert_eq!(obs_5["kind"], "comment");
+    assert_eq!(obs_5["by"], "carol");
+    assert!(
+        obs_5["url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("#issuecomment-{}", obs_5["comment"]))
+    );
+}
+
+#[tokio::test]
+async fn timeline_command_output_for_a_small_incident() {
+    let repo = support::repo("timeline-small");
+    let n = repo.incident("Small export").await;
+    repo.comment(n, "bob", "Error rate is up | see <b>graph</b> @carol")
+        .await;
+    repo.comment(n, "alice", "/sev 1 customers affected").await;
+    let out = timeline_process(&repo, &[&n.to_string()], Some(support::TOKEN));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "[time]");
+    settings.add_filter(r"\[time\] [a-z0-9-]+`", "[time] [slug]`");
+    settings.add_filter(
+        r"http://127\.0\.0\.1:\d+/acme/[a-z0-9_-]+-\d+",
+        "[repo-url]",
+    );
+    settings.add_filter(r"issues/\d+", "issues/[n]");
+    settings.add_filter(r"issuecomment-\d+", "issuecomment-[id]");
+    settings.bind(|| {
+        insta::assert_snapshot!(
+            "timeline_command_markdown",
+            String::from_utf8(out.stdout).unwrap()
+        )
+    });
+}
+
+#[tokio::test]
+async fn timeline_command_exit_codes() {
+    let repo = support::repo("timeline-exit");
+    let plain = repo.issue("bob", "Not an incident", "");
+    let code = |args: &[&str], token| timeline_process(&repo, args, token).status.code();
+    // Usage: not an incident, no token, not a number.
+    assert_eq!(code(&[&plain.to_string()], Some(support::TOKEN)), Some(2));
+    assert_eq!(code(&[&plain.to_string()], None), Some(2));
+    assert_eq!(code(&["abc"], Some(support::TOKEN)), Some(2));
+    // GitHub failure: no such issue.
+    assert_eq!(code(&["99999"], Some(support::TOKEN)), Some(1));
+    let out = timeline_process(&repo, &[&plain.to_string()], Some(support::TOKEN));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is not an incident"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
