@@ -36,6 +36,8 @@ pub enum Trigger {
     Opened,
     /// A person changed something by hand; recorded in the timeline.
     Hand(HandEvent),
+    /// An entry from outside the issue (an alert firing again), recorded in the timeline.
+    Entry(Entry),
 }
 
 #[derive(Debug, Clone)]
@@ -145,6 +147,9 @@ pub fn decide_with(input: &Input, limits: &Limits) -> Plan {
     run.reconcile_comments(&mut incident);
     if let Trigger::Hand(hand) = &input.trigger {
         run.hand_event(&mut incident, hand);
+    }
+    if let Trigger::Entry(entry) = &input.trigger {
+        timeline::upsert(&mut incident.timeline, entry.clone());
     }
 
     // Desired state of the issue, diffed with what it is.

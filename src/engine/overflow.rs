@@ -267,6 +267,18 @@ mod tests {
     }
 
     #[test]
+    fn a_retired_duplicate_points_to_the_surviving_part() {
+        let view = render::RetiredPartView {
+            part: 2,
+            url: Some(comment_url("https://github.com/acme/app/issues/7", 99)),
+        };
+        insta::assert_snapshot!(
+            render::render(names::PART_RETIRED, &view),
+            @"_Two Firebreak runs opened timeline part 2 at the same time; this copy is no longer used and its entries are in [part 2](https://github.com/acme/app/issues/7#issuecomment-99)._"
+        );
+    }
+
+    #[test]
     fn a_draft_links_created_parts_by_their_ids() {
         let at = "2026-11-20T10:00:00Z".parse().unwrap();
         let inc = Incident::declare("x", 1, "a", at, chrono_tz::UTC);

@@ -230,6 +230,26 @@ async fn four_hundred_long_comments_keep_the_body_under_the_limit_and_every_comm
     // The oldest entries moved; the declaration is in part 1, the newest comment in the body.
     assert!(parts[0].body.contains("**declared**"));
     assert!(body.contains("obs-399 "));
+
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "[time]");
+    settings.add_filter(r"\[time\] [a-z0-9-]+`", "[time] [slug]`");
+    settings.add_filter(
+        r"http://127\.0\.0\.1:\d+/acme/[a-z0-9_-]+-\d+",
+        "[repo-url]",
+    );
+    settings.add_filter(r"issues/\d+", "issues/[n]");
+    settings.add_filter(r"issuecomment-\d+", "issuecomment-[id]");
+    let links = body
+        .lines()
+        .find(|l| l.starts_with("Earlier entries"))
+        .unwrap();
+    let first_link = &links[..=links.find(')').unwrap()];
+    let head: Vec<&str> = parts[0].body.lines().take(7).collect();
+    settings.bind(|| {
+        insta::assert_snapshot!("overflow_link_in_body", first_link);
+        insta::assert_snapshot!("overflow_part_head", head.join("\n"));
+    });
 }
 
 #[tokio::test]
@@ -595,4 +615,43 @@ async fn timeline_command_exit_codes() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[tokio::test]
+async fn an_alert_firing_again_is_an_entry_and_keeps_the_overflow_links() {
+    let repo = support::repo("alert-again");
+    let dispatch = |title: &str| {
+        serde_json::to_vec(&serde_json::json!({
+            "action": "incident",
+            "repository": {"full_name": repo.name},
+            "client_payload": {"title": title, "severity": "1", "fingerprint": "db-3-disk"},
+        }))
+        .unwrap()
+    };
+    let first = repo
+        .handle("repository_dispatch", &dispatch("Disk full on db-3"))
+        .await
+        .unwrap();
+    let n = first.issue.unwrap();
+    long_comments(&repo, n, 0..100, 50).await;
+    let parts_before = parts(&repo, n);
+    assert!(!parts_before.is_empty());
+    let again = repo
+        .handle("repository_dispatch", &dispatch("Disk 99% on db-3"))
+        .await
+        .unwrap();
+    assert_eq!(again.issue, Some(n), "the same incident, no duplicate");
+    let body = repo.body(n);
+    assert_eq!(
+        entry_count(&body, "Alert fired again: Disk 99% on db-3"),
+        1,
+        "{body}"
+    );
+    for part in &parts_before {
+        assert!(
+            body.contains(&format!("#issuecomment-{})", part.id)),
+            "link kept"
+        );
+    }
+    assert_every_comment_once(&repo, n, 0..100);
 }
