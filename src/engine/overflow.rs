@@ -124,22 +124,37 @@ pub fn plan_timeline(
     incident.timeline = kept;
 
     let mut links = Vec::new();
-    for layout in &parts {
-        let text = overflow::compose(
+    let zone = format!("| Time ({}) |", config.timezone.name());
+    let text_of = |layout: &overflow::PartLayout| {
+        overflow::compose(
             &render_part(config, &incident, issue_url, layout.part, &layout.entries),
             &PartState {
                 part: layout.part,
                 entries: layout.entries.clone(),
             },
-        );
+        )
+    };
+    for layout in &parts {
         let url = match layout.comment {
             Some(id) => {
-                let unchanged = found
-                    .parts
-                    .iter()
-                    .any(|p| p.comment == id && p.text == text);
-                if !unchanged {
-                    plan.overflow.update.push((id, text));
+                let existing = found.parts.iter().find(|p| p.comment == id);
+                // Most parts never change: skip rendering them when their entries and what
+                // their text shows besides (record, zone, issue) are as they were.
+                let same = existing.is_some_and(|p| {
+                    p.entries == layout.entries
+                        && p.text.contains(&format!(
+                            "Timeline of `{}`, part {}",
+                            render::escape_markdown(&incident.record),
+                            layout.part
+                        ))
+                        && p.text.contains(&zone)
+                        && p.text.contains(&format!("({issue_url})"))
+                });
+                if !same {
+                    let text = text_of(layout);
+                    if existing.is_none_or(|p| p.text != text) {
+                        plan.overflow.update.push((id, text));
+                    }
                 }
                 comment_url(issue_url, id)
             }
@@ -147,7 +162,7 @@ pub fn plan_timeline(
                 let url = placeholder(plan.overflow.create.len());
                 plan.overflow.create.push(NewPart {
                     part: layout.part,
-                    body: text,
+                    body: text_of(layout),
                 });
                 url
             }

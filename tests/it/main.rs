@@ -3,6 +3,7 @@ mod config;
 mod conformance;
 mod fake_github;
 mod incidents;
+mod readme;
 mod support;
 mod timeline;
 mod timeline_props;
