@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::action::{self, ActionEnv};
 use crate::config::Config;
 use crate::github::GitHub;
-use crate::{UsageError, declare, demo, init, sweep};
+use crate::{UsageError, declare, demo, init, sweep, timeline_cmd};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -56,6 +56,19 @@ pub enum Commands {
     Sweep {
         #[arg(long)]
         repo: Option<String>,
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Print an incident's whole timeline (body and overflow comments), oldest first.
+    Timeline {
+        /// The incident's issue number.
+        issue: u64,
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: Format,
+        /// Repository `owner/name` (default: GITHUB_REPOSITORY).
+        #[arg(long)]
+        repo: Option<String>,
+        /// Config file, for the time zone and severity names (default: as for `declare`).
         #[arg(long)]
         config: Option<PathBuf>,
     },
@@ -147,6 +160,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 sweep::reconcile_open_incidents(&github, &config, chrono::Utc::now()).await?;
             for note in &outcome.notes {
                 println!("{note}");
+            }
+        }
+        Commands::Timeline {
+            issue,
+            format,
+            repo,
+            config,
+        } => {
+            let github = cli_github(repo)?;
+            let config = cli_config(&github, config).await?;
+            let timeline = timeline_cmd::fetch(&github, issue).await?;
+            for note in &timeline.notes {
+                eprintln!("{note}");
+            }
+            match format {
+                Format::Markdown => print!("{}", timeline.markdown(&config)),
+                Format::Json => print!("{}", timeline.json(&config)),
             }
         }
         Commands::Demo { out } => {

@@ -5,9 +5,9 @@
 use chrono::{DateTime, Utc};
 
 use crate::config::Config;
-use crate::engine::{self, severity_label, status_label};
+use crate::engine::{self, Trigger, severity_label, status_label};
 use crate::event::Issue;
-use crate::github::{GitHub, IssuePatch, NewIssue};
+use crate::github::{GitHub, NewIssue};
 use crate::incident::Incident;
 use crate::incident::section::{self, Body};
 use crate::incident::timeline::{self, Entry, EntryKind};
@@ -140,34 +140,17 @@ async fn repeat(
     request: &Request,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Outcome> {
-    let body = Body::parse(issue.body_text());
-    let mut incident = body.incident().cloned().expect("matched by its state");
     let text = format!("Alert fired again: {}", request.title);
-    timeline::upsert(
-        &mut incident.timeline,
-        Entry::new(now, EntryKind::Alert, &request.by, text)
-            .with_key(format!("alert@{}", now.timestamp_millis())),
-    );
-    let rendered = engine::render_section(config, &incident, &issue.html_url, &[]);
-    let new_body = section::compose(&body.before, &rendered, &incident, &body.after);
-    github
-        .update_issue(
-            issue.number,
-            &IssuePatch {
-                body: Some(new_body),
-                ..IssuePatch::default()
-            },
-        )
-        .await?;
-    Ok(Outcome {
-        issue: Some(issue.number),
-        severity: Some(incident.severity),
-        severity_name: Some(render::severity_name(config, incident.severity)),
-        status: Some(incident.status.as_str()),
-        notes: vec![format!(
-            "#{} already tracks fingerprint `{}`: added a timeline entry",
-            issue.number,
-            request.fingerprint.as_deref().unwrap_or_default()
-        )],
-    })
+    let entry = Entry::new(now, EntryKind::Alert, &request.by, text)
+        .with_key(format!("alert@{}", now.timestamp_millis()));
+    // Through the runner, like every other change: the timeline may overflow, and comments
+    // not yet seen are caught up on the way.
+    let outcome = runner::run_issue(github, config, &issue, Trigger::Entry(entry), now).await?;
+    let mut notes = vec![format!(
+        "#{} already tracks fingerprint `{}`: added a timeline entry",
+        issue.number,
+        request.fingerprint.as_deref().unwrap_or_default()
+    )];
+    notes.extend(outcome.notes);
+    Ok(Outcome { notes, ..outcome })
 }

@@ -33,6 +33,7 @@ pub mod postmortem;
 pub mod render;
 pub mod runner;
 pub mod sweep;
+pub mod timeline_cmd;
 
 /// A mistake in how Firebreak was invoked or configured (exit code 2), as opposed to a
 /// GitHub or runtime failure (exit code 1).

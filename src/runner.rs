@@ -201,13 +201,15 @@ pub async fn run_issue_with(
         outcome.status = Some(incident.status.as_str());
         outcome.notes.extend(plan.notes.iter().cloned());
         let posted = apply(github, config, &plan, &comments, &pull_comments).await?;
-        let Some(written) = posted.issue else {
+        let written = match posted.issue {
+            Some(written) => written,
+            None if posted.stale => github.get_issue(issue.number).await?,
             // Nothing to write: the body already holds everything we listed.
-            return Ok(outcome);
+            None => return Ok(outcome),
         };
-        // Comments that exist now but were not in our list (minus our own replies).
+        // Comments that exist now but were not in our list (minus our own replies and parts).
         let expected = comments.len() as u64 + posted.comments;
-        if written.comments <= expected {
+        if written.comments <= expected && !posted.stale {
             return Ok(outcome);
         }
         tracing::info!(
@@ -231,11 +233,14 @@ pub struct Applied {
     pub issue: Option<Issue>,
     /// Comments posted.
     pub comments: u64,
+    /// A part we meant to rewrite was gone (deleted meanwhile): list and decide again.
+    pub stale: bool,
 }
 
 /// Applies a plan. Labels, assignees, replies and reactions first (each safe to repeat or
-/// guarded by its marker), the body last: the body is the run's commit point, so a run that
-/// fails midway is redone whole by the next one.
+/// guarded by its marker), then new and changed timeline parts, the body last: the body is the
+/// run's commit point, so a run that fails midway is redone whole by the next one. Only
+/// duplicated parts are retired after it, once the body links the surviving ones.
 pub async fn apply(
     github: &GitHub,
     config: &Config,
@@ -284,8 +289,36 @@ pub async fn apply(
     for (comment, content) in &plan.reactions {
         github.react_to_comment(*comment, content).await?;
     }
-    if !plan.patch.is_empty() {
-        applied.issue = Some(github.update_issue(n, &plan.patch).await?);
+    // Overflow parts before the body, which links them.
+    let mut created = Vec::new();
+    for part in &plan.overflow.create {
+        let comment = github
+            .create_comment(n, &part.body)
+            .await
+            .with_context(|| format!("opening timeline part {} on #{n}", part.part))?;
+        created.push(comment.id);
+        applied.comments += 1;
+    }
+    for (id, body) in &plan.overflow.update {
+        match github.update_comment(*id, body).await {
+            Ok(_) => {}
+            Err(e) if e.is_not_found() => applied.stale = true,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let mut patch = plan.patch.clone();
+    if let (Some(draft), Some(incident)) = (&plan.overflow.body, &plan.incident) {
+        patch.body = Some(draft.compose(incident, &created));
+    }
+    if !patch.is_empty() {
+        applied.issue = Some(github.update_issue(n, &patch).await?);
+    }
+    for (id, body) in &plan.overflow.retire {
+        match github.update_comment(*id, body).await {
+            Ok(_) => {}
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(e.into()),
+        }
     }
     Ok(applied)
 }

@@ -9,6 +9,7 @@
 mod actions;
 mod commands;
 mod labels;
+pub mod overflow;
 mod plan;
 
 use std::collections::BTreeSet;
@@ -18,7 +19,8 @@ use chrono::{DateTime, Utc};
 use crate::command::{self, Command, Vocabulary};
 use crate::config::Config;
 use crate::event::{Comment, Issue, User};
-use crate::incident::section::{self, Body};
+use crate::incident::overflow::Limits;
+use crate::incident::section::Body;
 use crate::incident::timeline::{self, Entry, EntryKind};
 use crate::incident::{Incident, Status};
 use crate::render::{self, names};
@@ -43,6 +45,8 @@ pub enum Trigger {
     Item(ItemEvent),
     /// Something happened to the pull request `number` (a postmortem's, or a comment on it).
     Pull { number: u64 },
+    /// An entry from outside the issue (an alert firing again), recorded in the timeline.
+    Entry(Entry),
 }
 
 #[derive(Debug, Clone)]
@@ -124,12 +128,24 @@ pub fn form_severity(config: &Config, body: &str) -> Option<u8> {
 
 /// Decide what to do.
 pub fn decide(input: &Input) -> Plan {
+    decide_with(input, &Limits::GITHUB)
+}
+
+/// [`decide`] with other size limits for the timeline's overflow (tests use small ones).
+pub fn decide_with(input: &Input, limits: &Limits) -> Plan {
     let issue = input.issue;
     let body = Body::parse(issue.body_text());
     let mut plan = Plan::new(issue.number);
     if let Some(Err(problem)) = &body.state {
         plan.notes.push(format!(
             "the Firebreak section of #{} is damaged ({problem}); it was rebuilt",
+            issue.number
+        ));
+    }
+    let parts = overflow::find_parts(input.comments);
+    for (comment, problem) in &parts.damaged {
+        plan.notes.push(format!(
+            "overflow comment {comment} of #{} is damaged ({problem}); it was ignored",
             issue.number
         ));
     }
@@ -143,6 +159,8 @@ pub fn decide(input: &Input) -> Plan {
         },
     };
 
+    // Entries in overflow comments count as seen, and edits and deletions reach them too.
+    incident.timeline = parts.merge(&incident.timeline);
     run.reconcile_comments(&mut incident);
     if let Trigger::Hand(hand) = &input.trigger {
         run.hand_event(&mut incident, hand);
@@ -162,6 +180,9 @@ pub fn decide(input: &Input) -> Plan {
     }
     if let Some(states) = &input.facts.item_states {
         actions::sync_states(&mut incident, states);
+    }
+    if let Trigger::Entry(entry) = &input.trigger {
+        timeline::upsert(&mut incident.timeline, entry.clone());
     }
 
     // Desired state of the issue, diffed with what it is.
@@ -194,20 +215,26 @@ pub fn decide(input: &Input) -> Plan {
         &mut incident,
         &mut plan,
     );
-    plan.incident = Some(incident);
-    refresh_body(input.config, issue, &mut plan);
+    overflow::plan_timeline(input, &body, incident, &parts, limits, &mut plan);
     plan
 }
 
-/// Sets the plan's body patch from `plan.incident` (none when the body would not change):
-/// after the decision, and again after the postmortem flow changed the incident.
+/// Sets the plan's body from `plan.incident` and the overflow links the timeline split chose
+/// (no patch when the body would not change): after the decision, and again after the
+/// postmortem flow changed the incident.
 pub fn refresh_body(config: &Config, issue: &Issue, plan: &mut Plan) {
     let Some(incident) = &plan.incident else {
         return;
     };
+    let rendered = render_section(config, incident, &issue.html_url, &plan.overflow.links);
+    if let Some(draft) = &mut plan.overflow.body {
+        // Parts are still to be opened: the body is composed once their ids are known.
+        draft.rendered = rendered;
+        return;
+    }
     let body = Body::parse(issue.body_text());
-    let rendered = render_section(config, incident, &issue.html_url, &[]);
-    let new_body = section::compose(&body.before, &rendered, incident, &body.after);
+    let new_body =
+        crate::incident::section::compose(&body.before, &rendered, incident, &body.after);
     plan.patch.body = (new_body != issue.body_text()).then_some(new_body);
 }
 
@@ -216,7 +243,7 @@ pub fn render_section(
     config: &Config,
     incident: &Incident,
     issue_url: &str,
-    overflow: &[String],
+    overflow: &[render::PartLink],
 ) -> String {
     render::render(
         names::SECTION,

@@ -42,6 +42,9 @@ pub struct Plan {
     pub needs: Vec<Need>,
     /// Action-item issues to attach to the incident as sub-issues: (number, id).
     pub sub_issues: Vec<(u64, u64)>,
+    /// Overflow comments holding the timeline's oldest entries; parts are opened and rewritten
+    /// before the body, duplicates deleted after it.
+    pub overflow: super::overflow::Writes,
     /// Title, body and state, written last: the body is the commit point of a run.
     pub patch: IssuePatch,
     /// What happened, in words, for the job summary and logs.
@@ -91,6 +94,7 @@ impl Plan {
             && self.comments.is_empty()
             && self.reactions.is_empty()
             && self.sub_issues.is_empty()
+            && self.overflow.is_empty()
             && self.patch.is_empty()
             && self.postmortem.is_empty()
     }

@@ -13,6 +13,10 @@ use serde::{Deserialize, Serialize};
 /// Longest excerpt of a comment kept in the timeline; the link leads to the rest.
 pub const EXCERPT_CHARS: usize = 160;
 
+/// Longest text of any entry (a command's argument can be a whole line): bounds what one
+/// entry adds to the body or an overflow part, so the size limits hold whatever people write.
+pub const TEXT_CHARS: usize = 1_000;
+
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryKind {
@@ -135,9 +139,12 @@ impl Entry {
     }
 }
 
-/// Inserts or replaces `entry` (by identity), keeping the timeline ordered by time.
-/// Returns whether anything changed.
-pub fn upsert(timeline: &mut Vec<Entry>, entry: Entry) -> bool {
+/// Inserts or replaces `entry` (by identity), keeping the timeline ordered by time; text past
+/// [`TEXT_CHARS`] is cut. Returns whether anything changed.
+pub fn upsert(timeline: &mut Vec<Entry>, mut entry: Entry) -> bool {
+    if entry.text.len() > TEXT_CHARS {
+        entry.text = cut(&entry.text, TEXT_CHARS);
+    }
     let id = entry.id();
     if let Some(existing) = timeline.iter_mut().find(|e| e.id() == id) {
         if *existing == entry {
@@ -228,6 +235,20 @@ mod tests {
         assert!(upsert(&mut t, e.clone()));
         assert!(!upsert(&mut t, e));
         assert_eq!(t.len(), 1);
+    }
+
+    #[test]
+    fn entry_text_is_capped() {
+        let mut t = vec![];
+        let e = Entry::new(
+            at("2026-11-20T10:00:00Z"),
+            EntryKind::Impact,
+            "a",
+            "é".repeat(3_000),
+        );
+        upsert(&mut t, e);
+        assert_eq!(t[0].text.chars().count(), TEXT_CHARS);
+        assert!(t[0].text.ends_with('…'));
     }
 
     #[test]

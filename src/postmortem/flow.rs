@@ -161,6 +161,10 @@ pub async fn apply(
         return Ok(());
     }
     let mut posted_checklist = false;
+    // Documents show the whole timeline, including entries moved to overflow comments.
+    let full = std::mem::take(&mut plan.overflow.full_timeline);
+    let full_ids: std::collections::BTreeSet<String> = full.iter().map(|e| e.id()).collect();
+    let body_timeline = (!full.is_empty()).then(|| std::mem::replace(&mut incident.timeline, full));
     if intents.draft && pm.pull.is_none() {
         open_draft(github, config, issue, &mut incident, now).await?;
         posted_checklist = true;
@@ -177,6 +181,13 @@ pub async fn apply(
     }
     if let Some(key) = &intents.publish {
         publish(github, config, gathered, &mut incident, plan, key).await?;
+    }
+    if let Some(kept) = body_timeline {
+        // Back to the body's share, keeping any entry added meanwhile.
+        let full = std::mem::replace(&mut incident.timeline, kept);
+        for entry in full.into_iter().filter(|e| !full_ids.contains(&e.id())) {
+            crate::incident::timeline::upsert(&mut incident.timeline, entry);
+        }
     }
     let checks = checklist::evaluate(config, &incident);
     let pm = incident.postmortem.as_mut().expect("checked above");

@@ -24,6 +24,10 @@ pub mod names {
     pub const HELP: &str = "help";
     pub const SUMMARY: &str = "job-summary";
     pub const OVERFLOW: &str = "timeline-overflow";
+    /// One timeline row, a partial shared by the body, overflow parts and the export.
+    pub const TIMELINE_ROW: &str = "timeline-row";
+    pub const TIMELINE: &str = "timeline";
+    pub const PART_RETIRED: &str = "timeline-part-retired";
     pub const DEMO_ISSUE: &str = "demo-issue";
     pub const ACTION_ITEM: &str = "action-item";
 }
@@ -61,6 +65,18 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         names::ACTION_ITEM,
         include_str!("../../templates/action-item.md.hbs"),
+    ),
+    (
+        names::TIMELINE_ROW,
+        include_str!("../../templates/timeline-row.md.hbs"),
+    ),
+    (
+        names::TIMELINE,
+        include_str!("../../templates/timeline.md.hbs"),
+    ),
+    (
+        names::PART_RETIRED,
+        include_str!("../../templates/timeline-part-retired.md.hbs"),
     ),
     (
         names::DEMO_ISSUE,

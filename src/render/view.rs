@@ -96,7 +96,7 @@ pub struct SectionView {
     pub zone: String,
     pub entries: Vec<EntryView>,
     /// Links to overflow comments holding older entries, oldest first.
-    pub overflow: Vec<String>,
+    pub overflow: Vec<PartLink>,
     pub action_items: Vec<ItemRow>,
     /// The postmortem's status and checklist (markdown built by Firebreak), once there is one.
     pub postmortem: Option<String>,
@@ -128,12 +128,20 @@ impl ItemRow {
     }
 }
 
+/// A link from the body to an overflow part.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PartLink {
+    pub part: u32,
+    /// The comment's URL (already safe: built by Firebreak from GitHub's issue URL).
+    pub url: String,
+}
+
 impl SectionView {
     pub fn new(
         incident: &Incident,
         config: &Config,
         issue_url: &str,
-        overflow: Vec<String>,
+        overflow: Vec<PartLink>,
     ) -> SectionView {
         let tz = config.timezone;
         let since =
@@ -267,10 +275,55 @@ pub struct SummaryView {
     pub lines: Vec<String>,
 }
 
+/// One overflow part of a timeline.
 #[derive(Debug, Serialize)]
 pub struct OverflowView {
-    pub page: usize,
+    pub page: u32,
     pub record: String,
+    pub zone: String,
+    /// The incident issue, for the way back.
+    pub issue_url: String,
+    pub entries: Vec<EntryView>,
+}
+
+impl OverflowView {
+    pub fn new(
+        page: u32,
+        incident: &Incident,
+        entries: &[Entry],
+        config: &Config,
+        issue_url: &str,
+    ) -> OverflowView {
+        let tz = config.timezone;
+        OverflowView {
+            page,
+            record: incident.record.clone(),
+            zone: tz.name().to_string(),
+            issue_url: issue_url.to_string(),
+            entries: entries
+                .iter()
+                .map(|e| EntryView::new(e, tz, issue_url))
+                .collect(),
+        }
+    }
+}
+
+/// A comment that duplicated an overflow part, once retired.
+#[derive(Debug, Serialize)]
+pub struct RetiredPartView {
+    pub part: u32,
+    /// The surviving part.
+    pub url: Option<String>,
+}
+
+/// A whole timeline (body and overflow), for `firebreak timeline`.
+#[derive(Debug, Serialize)]
+pub struct TimelineView {
+    pub title: String,
+    pub record: String,
+    pub severity: String,
+    pub status: &'static str,
+    pub issue_url: String,
     pub zone: String,
     pub entries: Vec<EntryView>,
 }

@@ -6,5 +6,7 @@ mod demo;
 mod fake_github;
 mod incidents;
 mod postmortem;
+mod readme;
 mod support;
 mod timeline;
+mod timeline_props;

@@ -1,0 +1,327 @@
+//! The body and the timeline's overflow comments, as one run writes them: which entries stay in
+//! the body, which parts are opened, rewritten or deleted (see [`crate::incident::overflow`]
+//! for the rules).
+//!
+//! A new part's URL is known only once GitHub has created it, so when the body links a new
+//! part the plan carries a [`BodyDraft`] instead of a finished body: the section rendered with
+//! a placeholder per new part, replaced by the runner once the ids are known. The placeholders
+//! contain `<`, which the rendered section can only hold where Firebreak put it (people's text
+//! is escaped there), so no comment can forge one.
+
+use crate::config::Config;
+use crate::event::Comment;
+use crate::incident::Incident;
+use crate::incident::overflow::{self, Costs, Found, Layout, Limits, PartState};
+use crate::incident::section::{self, Body, encode_json};
+use crate::incident::timeline::Entry;
+use crate::render::{self, PartLink, names};
+
+use super::{Input, Plan};
+
+/// A part to open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPart {
+    pub part: u32,
+    pub body: String,
+}
+
+/// Writes to overflow comments, beside the plan's body.
+#[derive(Debug, Clone, Default)]
+pub struct Writes {
+    /// Parts to open, before the body (its links need their ids).
+    pub create: Vec<NewPart>,
+    /// (comment, new text) of parts whose content changed.
+    pub update: Vec<(u64, String)>,
+    /// (comment, new text) of duplicated parts (two runs opened the same one), rewritten after
+    /// the body into a note without state, so they are no longer parts; their entries are in
+    /// the body or the surviving part. Not deleted: the runner's check that no comment arrived
+    /// while it wrote counts comments, and a deletion would hide an arrival from another run.
+    pub retire: Vec<(u64, String)>,
+    /// The body, when it links parts still to be opened.
+    pub body: Option<BodyDraft>,
+    /// The body's links to the parts (placeholders for parts still to be opened), kept so the
+    /// body can be rendered again after the postmortem flow changed the incident.
+    pub links: Vec<PartLink>,
+    /// Every entry, body and parts, oldest first, when some live in parts: documents that show
+    /// the whole timeline (the postmortem) read it here. Empty when the body holds them all.
+    pub full_timeline: Vec<Entry>,
+}
+
+impl Writes {
+    pub fn is_empty(&self) -> bool {
+        self.create.is_empty()
+            && self.update.is_empty()
+            && self.retire.is_empty()
+            && self.body.is_none()
+    }
+}
+
+/// A body waiting for the ids of the parts it links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyDraft {
+    before: String,
+    pub(super) rendered: String,
+    after: String,
+    issue_url: String,
+}
+
+impl BodyDraft {
+    /// The body, given the comment ids of the created parts (in [`Writes::create`] order).
+    pub fn compose(&self, incident: &Incident, created: &[u64]) -> String {
+        let mut rendered = self.rendered.clone();
+        for (i, id) in created.iter().enumerate() {
+            rendered = rendered.replace(&placeholder(i), &comment_url(&self.issue_url, *id));
+        }
+        section::compose(&self.before, &rendered, incident, &self.after)
+    }
+}
+
+fn placeholder(i: usize) -> String {
+    format!("<firebreak-new-part-{i}>")
+}
+
+pub fn comment_url(issue_url: &str, id: u64) -> String {
+    format!("{issue_url}#issuecomment-{id}")
+}
+
+/// The parts among an issue's comments (the bot's only).
+pub fn find_parts(comments: &[Comment]) -> Found {
+    Found::from_comments(
+        comments
+            .iter()
+            .filter(|c| c.user.is_bot())
+            .map(|c| (c.id, c.body_text())),
+    )
+}
+
+/// Splits `incident.timeline` (every entry, body and parts merged) between the body and the
+/// parts, and plans the writes: the body PATCH when it changes, part writes when theirs do.
+pub fn plan_timeline(
+    input: &Input,
+    body: &Body,
+    mut incident: Incident,
+    found: &Found,
+    limits: &Limits,
+    plan: &mut Plan,
+) {
+    let config = input.config;
+    let issue_url = input.issue.html_url.as_str();
+    let all = std::mem::take(&mut incident.timeline);
+    let costs = Costs {
+        body_fixed: section::compose(
+            &body.before,
+            &super::render_section(config, &incident, issue_url, &[]),
+            &incident,
+            &body.after,
+        )
+        .len(),
+        link: issue_url.len() + 64,
+        part_fixed: overflow::compose(
+            &render_part(config, &incident, issue_url, u32::MAX, &[]),
+            &PartState {
+                part: u32::MAX,
+                entries: Vec::new(),
+            },
+        )
+        .len(),
+        entry: |e: &Entry| entry_cost(e, issue_url),
+    };
+    let everything = all.clone();
+    let Layout { body: kept, parts } = overflow::layout(all, &found.parts, &costs, limits);
+    if !parts.is_empty() {
+        plan.overflow.full_timeline = everything;
+    }
+    incident.timeline = kept;
+
+    let mut links = Vec::new();
+    let zone = format!("| Time ({}) |", config.timezone.name());
+    let text_of = |layout: &overflow::PartLayout| {
+        overflow::compose(
+            &render_part(config, &incident, issue_url, layout.part, &layout.entries),
+            &PartState {
+                part: layout.part,
+                entries: layout.entries.clone(),
+            },
+        )
+    };
+    for layout in &parts {
+        let url = match layout.comment {
+            Some(id) => {
+                let existing = found.parts.iter().find(|p| p.comment == id);
+                // Most parts never change: skip rendering them when their entries and what
+                // their text shows besides (record, zone, issue) are as they were.
+                let same = existing.is_some_and(|p| {
+                    p.entries == layout.entries
+                        && p.text.contains(&format!(
+                            "Timeline of `{}`, part {}",
+                            render::escape_markdown(&incident.record),
+                            layout.part
+                        ))
+                        && p.text.contains(&zone)
+                        && p.text.contains(&format!("({issue_url})"))
+                });
+                if !same {
+                    let text = text_of(layout);
+                    if existing.is_none_or(|p| p.text != text) {
+                        plan.overflow.update.push((id, text));
+                    }
+                }
+                comment_url(issue_url, id)
+            }
+            None => {
+                let url = placeholder(plan.overflow.create.len());
+                plan.overflow.create.push(NewPart {
+                    part: layout.part,
+                    body: text_of(layout),
+                });
+                url
+            }
+        };
+        if !layout.entries.is_empty() {
+            links.push(PartLink {
+                part: layout.part,
+                url,
+            });
+        }
+    }
+    for duplicate in &found.duplicates {
+        let original = parts
+            .iter()
+            .find(|p| p.part == duplicate.part)
+            .and_then(|p| p.comment);
+        let view = render::RetiredPartView {
+            part: duplicate.part,
+            url: original.map(|id| comment_url(issue_url, id)),
+        };
+        plan.overflow.retire.push((
+            duplicate.comment,
+            render::render(names::PART_RETIRED, &view),
+        ));
+        plan.notes.push(format!(
+            "retired comment {} that duplicated timeline part {} (concurrent runs)",
+            duplicate.comment, duplicate.part
+        ));
+    }
+    if !plan.overflow.create.is_empty() {
+        plan.notes.push(format!(
+            "moved older timeline entries to {} new overflow comment(s)",
+            plan.overflow.create.len()
+        ));
+    }
+
+    let rendered = super::render_section(config, &incident, issue_url, &links);
+    plan.overflow.links = links;
+    if plan.overflow.create.is_empty() {
+        let new_body = section::compose(&body.before, &rendered, &incident, &body.after);
+        if new_body != input.issue.body_text() {
+            plan.patch.body = Some(new_body);
+        }
+    } else {
+        plan.overflow.body = Some(BodyDraft {
+            before: body.before.clone(),
+            rendered,
+            after: body.after.clone(),
+            issue_url: issue_url.to_string(),
+        });
+    }
+    plan.incident = Some(incident);
+}
+
+fn render_part(
+    config: &Config,
+    incident: &Incident,
+    issue_url: &str,
+    part: u32,
+    entries: &[Entry],
+) -> String {
+    render::render(
+        names::OVERFLOW,
+        &render::OverflowView::new(part, incident, entries, config, issue_url),
+    )
+}
+
+/// What one entry adds to the body or a part, never less than it really adds: its table row
+/// (time, escaped author and text, link) and its JSON in the hidden state.
+pub fn entry_cost(entry: &Entry, issue_url: &str) -> usize {
+    let row = 64
+        + render::escape_markdown(&entry.by).len()
+        + render::escape_markdown(&entry.text).len()
+        + entry.comment.map_or(0, |_| issue_url.len() + 48);
+    row + encode_json(entry).len() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::incident::EntryKind;
+
+    #[test]
+    fn entry_cost_covers_the_row_and_the_state_even_for_hostile_text() {
+        let config = Config::default();
+        let at = "2026-11-20T10:00:00Z".parse().unwrap();
+        let url = "https://github.com/acme/app/issues/7";
+        for text in [
+            "plain words".to_string(),
+            "<<<>>>@@@|||".repeat(80),
+            "é🔥".repeat(400),
+        ] {
+            let entry = Entry::new(at, EntryKind::Comment, "mallory", text)
+                .from_comment(123_456_789_012, None);
+            let mut inc = Incident::declare("x", 1, "a", at, chrono_tz::UTC);
+            let empty = section::compose(
+                "",
+                &super::super::render_section(&config, &inc, url, &[]),
+                &inc,
+                "",
+            )
+            .len();
+            inc.timeline.push(entry.clone());
+            let one = section::compose(
+                "",
+                &super::super::render_section(&config, &inc, url, &[]),
+                &inc,
+                "",
+            )
+            .len();
+            assert!(
+                entry_cost(&entry, url) >= one - empty,
+                "{} < {}",
+                entry_cost(&entry, url),
+                one - empty
+            );
+        }
+    }
+
+    #[test]
+    fn a_retired_duplicate_points_to_the_surviving_part() {
+        let view = render::RetiredPartView {
+            part: 2,
+            url: Some(comment_url("https://github.com/acme/app/issues/7", 99)),
+        };
+        insta::assert_snapshot!(
+            render::render(names::PART_RETIRED, &view),
+            @"_Two Firebreak runs opened timeline part 2 at the same time; this copy is no longer used and its entries are in [part 2](https://github.com/acme/app/issues/7#issuecomment-99)._"
+        );
+    }
+
+    #[test]
+    fn a_draft_links_created_parts_by_their_ids() {
+        let at = "2026-11-20T10:00:00Z".parse().unwrap();
+        let inc = Incident::declare("x", 1, "a", at, chrono_tz::UTC);
+        let draft = BodyDraft {
+            before: "people's <firebreak-new-part-0>".into(),
+            rendered: format!("[part 1]({})", placeholder(0)),
+            after: String::new(),
+            issue_url: "https://h/i/1".into(),
+        };
+        let body = draft.compose(&inc, &[42]);
+        assert!(
+            body.contains("[part 1](https://h/i/1#issuecomment-42)"),
+            "{body}"
+        );
+        assert!(
+            body.starts_with("people's <firebreak-new-part-0>"),
+            "only the rendered section is filled in: {body}"
+        );
+    }
+}

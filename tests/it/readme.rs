@@ -1,0 +1,36 @@
+//! The README documents what the code does: its command table is generated from the command
+//! language, and its CLI table names every subcommand.
+
+use clap::CommandFactory as _;
+
+fn readme() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap()
+}
+
+#[test]
+fn readme_command_table_equals_the_reference_table() {
+    let readme = readme();
+    let begin = readme
+        .find("<!-- commands:begin")
+        .expect("the README marks its command table");
+    let start = begin + readme[begin..].find('\n').unwrap() + 1;
+    let end = readme.find("<!-- commands:end -->").unwrap();
+    assert_eq!(
+        &readme[start..end],
+        firebreak::command::reference_table(),
+        "regenerate the README's table from command::reference_table()"
+    );
+    assert!(!readme.contains("COMMAND_TABLE"));
+}
+
+#[test]
+fn readme_cli_table_names_every_subcommand() {
+    let readme = readme();
+    for sub in firebreak::cli::Cli::command().get_subcommands() {
+        let name = sub.get_name();
+        assert!(
+            readme.contains(&format!("| `firebreak {name}")),
+            "`firebreak {name}` is missing from the README's CLI table"
+        );
+    }
+}
