@@ -655,3 +655,38 @@ async fn an_alert_firing_again_is_an_entry_and_keeps_the_overflow_links() {
     }
     assert_every_comment_once(&repo, n, 0..100);
 }
+
+#[tokio::test]
+async fn a_postmortem_drafted_after_overflow_holds_the_whole_timeline_and_the_body_keeps_its_links()
+{
+    let repo = support::repo("overflow-postmortem");
+    let n = repo.incident("Long incident with a postmortem").await;
+    long_comments(&repo, n, 0..300, 100).await;
+    assert!(!parts(&repo, n).is_empty(), "the timeline overflowed");
+
+    repo.comment(n, "alice", "/ic @bob").await;
+    repo.comment(n, "bob", "/status mitigated").await;
+
+    let state = firebreak::incident::section::Body::parse(&repo.body(n))
+        .incident()
+        .cloned()
+        .unwrap();
+    let pm = state.postmortem.expect("a postmortem");
+    let file = repo
+        .fake
+        .file(
+            &repo.name,
+            pm.branch.as_deref().unwrap(),
+            pm.path.as_deref().unwrap(),
+        )
+        .expect("the draft file");
+    for i in [0, 150, 299] {
+        let tag = format!("obs-{i:03} ");
+        assert!(file.contains(&tag), "{tag} is in the draft");
+    }
+    let body = repo.body(n);
+    assert!(body.contains("[part 1]("), "the body still links its parts");
+    assert!(body.contains("### Postmortem"), "and mirrors the checklist");
+    assert_under_github_limit(&repo, n);
+    assert_every_comment_once(&repo, n, 0..300);
+}
