@@ -238,22 +238,24 @@ impl<'i, 'p> Run<'i, 'p> {
     /// An edited comment updates its entry. The text is compared, not `updated_at`: GitHub's
     /// timestamps have one-second resolution and a quick edit keeps the same one.
     fn sync_edit(&mut self, incident: &mut Incident, comment: &Comment) {
-        let Some(entry) = incident
+        let existing = incident
             .timeline
             .iter()
-            .find(|e| e.comment == Some(comment.id) && e.line.is_none())
-        else {
-            return;
-        };
+            .find(|e| e.comment == Some(comment.id) && e.line.is_none());
         let lines = command_lines(&command::parse(
             comment.body_text(),
             &vocabulary(self.input.config),
         ));
         let mut updated = comment_entry(comment, &lines);
-        if updated.text.is_empty() || updated.text == entry.text {
+        if updated.text.is_empty() {
             return;
         }
-        updated.at = entry.at;
+        match existing {
+            Some(entry) if updated.text == entry.text => return,
+            Some(entry) => updated.at = entry.at,
+            // A comment that held only commands gained prose: it gets its own entry now.
+            None => {}
+        }
         timeline::upsert(&mut incident.timeline, updated);
     }
 

@@ -69,6 +69,28 @@ async fn edited_comment_updates_its_entry_and_deleted_comment_removes_it() {
     assert_eq!(entry_count(&repo.body(n), "db-1"), 0);
 }
 
+#[tokio::test]
+async fn a_commands_only_comment_edited_to_add_prose_gains_its_own_entry_once() {
+    let repo = support::repo("edit-adds-prose");
+    let n = repo.incident("Edits").await;
+    let c = repo.comment(n, "bob", "/ack").await;
+    repo.fake
+        .edit_comment(&repo.name, c, "/ack\nLooking at the load balancer now");
+    repo.deliver_comment(n, c, "edited").await.unwrap();
+    repo.deliver_comment(n, c, "edited").await.unwrap();
+    let body = repo.body(n);
+    assert_eq!(
+        entry_count(&body, "Looking at the load balancer now"),
+        1,
+        "{body}"
+    );
+    assert_eq!(
+        entry_count(&body, "Acknowledged"),
+        1,
+        "the command did not run again"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn six_concurrent_runs_converge_to_every_entry_exactly_once() {
     let repo = support::repo("concurrent");
