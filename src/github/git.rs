@@ -182,6 +182,8 @@ impl GitHub {
         path: &str,
         git_ref: Option<&str>,
     ) -> Result<Option<Blob>, GitHubError> {
+        // One encoded segment (`docs%2Fa.md`): the description declares `{path}` a single
+        // parameter, and GitHub accepts it.
         let mut url = self.repo_path(&format!("/contents/{}", segment(path)));
         if let Some(r) = git_ref {
             url.push_str(&format!("?ref={}", segment(r)));

@@ -63,14 +63,6 @@ struct Permission {
     permission: String,
 }
 
-#[derive(Deserialize)]
-struct ContentFile {
-    #[serde(default)]
-    content: String,
-    #[serde(default)]
-    encoding: String,
-}
-
 impl GitHub {
     pub async fn get_issue(&self, number: u64) -> Result<Issue, GitHubError> {
         let path = self.repo_path(&format!("/issues/{number}"));
@@ -297,41 +289,7 @@ impl GitHub {
         path: &str,
         git_ref: Option<&str>,
     ) -> Result<Option<String>, GitHubError> {
-        // One encoded segment (`docs%2Fa.md`): the description declares `{path}` a single
-        // parameter, and GitHub accepts it.
-        let mut url = self.repo_path(&format!("/contents/{}", segment(path)));
-        if let Some(r) = git_ref {
-            url.push_str(&format!("?ref={}", segment(r)));
-        }
-        let operation = format!("reading {path}");
-        let file = match self
-            .json::<ContentFile, ()>(&operation, Method::GET, &url, None, Retry::Safe)
-            .await
-        {
-            Ok(file) => file,
-            Err(e) if e.is_not_found() => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        if file.encoding != "base64" {
-            return Err(GitHubError::Decode {
-                operation,
-                message: format!("unexpected encoding `{}`", file.encoding),
-            });
-        }
-        use base64::Engine as _;
-        let cleaned: String = file.content.split_whitespace().collect();
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(cleaned)
-            .map_err(|e| GitHubError::Decode {
-                operation: operation.clone(),
-                message: e.to_string(),
-            })?;
-        String::from_utf8(bytes)
-            .map(Some)
-            .map_err(|e| GitHubError::Decode {
-                operation,
-                message: e.to_string(),
-            })
+        Ok(self.read_blob(path, git_ref).await?.map(|blob| blob.text))
     }
 
     /// Never retried blindly: see [`Retry::Never`].
