@@ -13,6 +13,17 @@ struct Run {
     summary: String,
 }
 
+impl Run {
+    /// Fails the test with the process's stderr unless it exited 0.
+    fn assert_success(&self) {
+        assert!(
+            self.output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&self.output.stderr)
+        );
+    }
+}
+
 fn run_action(repo: &Repo, event: &str, payload: &[u8], workspace: &Path) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let event_path = dir.path().join("event.json");
@@ -65,11 +76,7 @@ async fn action_process_declares_and_writes_outputs_and_summary() {
         &payload::issue_comment(&repo.fake, &repo.name, n, c.id, "created"),
         ws.path(),
     );
-    assert!(
-        run.output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.output.stderr)
-    );
+    run.assert_success();
     assert_eq!(
         run.outputs,
         format!("incident-number={n}\nseverity=SEV1\nstatus=investigating\n")
@@ -107,11 +114,7 @@ async fn config_without_checkout_is_read_through_the_contents_api() {
         &payload::issue_comment(&repo.fake, &repo.name, n, c.id, "created"),
         ws.path(),
     );
-    assert!(
-        run.output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.output.stderr)
-    );
+    run.assert_success();
     assert_eq!(
         repo.fake.issue(&repo.name, n).unwrap().title,
         "SEV3 | Broken"
@@ -194,11 +197,7 @@ async fn github_failure_exits_1_and_a_rerun_completes_without_duplicates() {
         String::from_utf8_lossy(&run.output.stderr)
     );
     let run = run_action(&repo, "issue_comment", &payload, ws.path());
-    assert!(
-        run.output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.output.stderr)
-    );
+    run.assert_success();
     assert_eq!(
         repo.bot_comments(n).len(),
         1,
@@ -235,11 +234,7 @@ async fn action_process_opens_an_action_item_exits_1_on_an_ambiguous_create_and_
     );
 
     let rerun = run_action(&repo, "issue_comment", &event, ws.path());
-    assert!(
-        rerun.output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&rerun.output.stderr)
-    );
+    rerun.assert_success();
     let items: Vec<_> = repo
         .fake
         .issue_numbers(&repo.name)

@@ -91,24 +91,10 @@ async fn a_commands_only_comment_edited_to_add_prose_gains_its_own_entry_once() 
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn six_concurrent_runs_converge_to_every_entry_exactly_once() {
-    let repo = support::repo("concurrent");
-    let n = repo.incident("Concurrent").await;
-    let ids: Vec<u64> = (0..6)
-        .map(|i| {
-            repo.fake
-                .create_comment(
-                    &repo.name,
-                    n,
-                    ["alice", "bob", "carol"][i % 3],
-                    &format!("observation number {i}"),
-                )
-                .id
-        })
-        .collect();
-    // All six payloads carry the body as it was before any run wrote.
-    let payloads: Vec<Vec<u8>> = ids
+/// One run per comment, all started at once, each from a payload read before any of them
+/// wrote; every run must succeed.
+async fn run_at_once(repo: &support::Repo, n: u64, comments: &[u64]) {
+    let payloads: Vec<Vec<u8>> = comments
         .iter()
         .map(|id| {
             firebreak::demo::payload::issue_comment(&repo.fake, &repo.name, n, *id, "created")
@@ -129,6 +115,26 @@ async fn six_concurrent_runs_converge_to_every_entry_exactly_once() {
     for h in handles {
         h.await.unwrap().unwrap();
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn six_concurrent_runs_converge_to_every_entry_exactly_once() {
+    let repo = support::repo("concurrent");
+    let n = repo.incident("Concurrent").await;
+    let ids: Vec<u64> = (0..6)
+        .map(|i| {
+            repo.fake
+                .create_comment(
+                    &repo.name,
+                    n,
+                    ["alice", "bob", "carol"][i % 3],
+                    &format!("observation number {i}"),
+                )
+                .id
+        })
+        .collect();
+    // All six payloads carry the body as it was before any run wrote.
+    run_at_once(&repo, n, &ids).await;
     let body = repo.body(n);
     for i in 0..6 {
         assert_eq!(
@@ -465,27 +471,7 @@ async fn concurrent_runs_that_open_the_same_part_converge_to_one() {
         .collect();
     // Six runs woken by six comments, all seeing the body before any run wrote: each wants to
     // open part 1.
-    let payloads: Vec<Vec<u8>> = ids[104..]
-        .iter()
-        .map(|id| {
-            firebreak::demo::payload::issue_comment(&repo.fake, &repo.name, n, *id, "created")
-        })
-        .collect();
-    let mut handles = Vec::new();
-    for payload in payloads {
-        let event = firebreak::event::Event::from_webhook("issue_comment", &payload).unwrap();
-        let client = repo.client();
-        let config = repo.config.clone();
-        handles.push(tokio::spawn(async move {
-            firebreak::action::handle(&client, &event, chrono::Utc::now(), |_| async move {
-                Ok(config)
-            })
-            .await
-        }));
-    }
-    for h in handles {
-        h.await.unwrap().unwrap();
-    }
+    run_at_once(&repo, n, &ids[104..]).await;
     assert_every_comment_once(&repo, n, 0..110);
     assert_under_github_limit(&repo, n);
     let parts = parts(&repo, n);
