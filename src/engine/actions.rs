@@ -282,11 +282,10 @@ fn check_cap(
         .join("/");
     let groups: Vec<(Option<String>, Vec<&OpenItem>)> = match &prefix {
         None => vec![(None, counted)],
-        Some(_) if teams.is_empty() => {
-            let prefix = prefix.clone().unwrap_or_default();
+        Some(prefix) if teams.is_empty() => {
             let untagged = counted
                 .into_iter()
-                .filter(|i| !i.labels.iter().any(|l| l.starts_with(&prefix)))
+                .filter(|i| !i.labels.iter().any(|l| l.starts_with(prefix.as_str())))
                 .collect();
             vec![(None, untagged)]
         }
