@@ -15,11 +15,11 @@ use std::process::Command;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use fake_github::payload;
+use fake_github::{FakeGitHub, UserKind};
 use firebreak::config::Config;
-use firebreak::demo::payload;
 use firebreak::engine::{self, Authorizer, Input, Trigger};
 use firebreak::event::{Comment, Event};
-use firebreak::fake::{FakeGitHub, UserKind};
 
 const REPO: &str = "acme/bench";
 const TOKEN: &str = "bench-token";

@@ -13,8 +13,8 @@
 //! 7. [`runner`] applies the plan, the body last, and reconciles again if comments arrived
 //!    meanwhile.
 //!
-//! [`fake`] is a stateful in-memory GitHub served over real HTTP, used by the tests and by
-//! `firebreak demo`.
+//! The in-memory GitHub used by the tests and by `firebreak demo` is its own crate of the
+//! workspace (`fake-github`), so this crate holds only the product.
 
 pub mod action;
 pub mod action_items;
@@ -25,7 +25,6 @@ pub mod declare;
 pub mod demo;
 pub mod engine;
 pub mod event;
-pub mod fake;
 pub mod github;
 pub mod incident;
 pub mod init;

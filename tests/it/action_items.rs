@@ -3,9 +3,9 @@
 //! a reply; the incident's list follows the items' state.
 
 use chrono::{Days, Utc};
+use fake_github::payload;
+use fake_github::{Fault, FaultKind};
 use firebreak::config::OpenCap;
-use firebreak::demo::payload;
-use firebreak::fake::{Fault, FaultKind};
 use firebreak::incident::section::Body;
 
 use crate::support::{self, Repo};
@@ -19,7 +19,7 @@ fn stable() -> insta::Settings {
 }
 
 /// Issues labeled `action-item` in the repository, lowest number first.
-fn items(repo: &Repo) -> Vec<firebreak::fake::IssueView> {
+fn items(repo: &Repo) -> Vec<fake_github::IssueView> {
     repo.fake
         .issue_numbers(&repo.name)
         .into_iter()

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Output;
 
 use crate::support::{self, Repo, TOKEN};
-use firebreak::demo::payload;
+use fake_github::payload;
 
 struct Run {
     output: Output,
@@ -181,10 +181,10 @@ async fn github_failure_exits_1_and_a_rerun_completes_without_duplicates() {
     let n = repo.incident("Flaky").await;
     let c = repo.fake.create_comment(&repo.name, n, "bob", "/sev 4");
     // The reply is created but GitHub answers 502: the run fails loudly.
-    repo.fake.inject(firebreak::fake::Fault {
+    repo.fake.inject(fake_github::Fault {
         method: Some(http::Method::POST),
         path_contains: format!("/repos/{}/issues/{n}/comments", repo.name),
-        kind: firebreak::fake::FaultKind::ApplyThenStatus(502),
+        kind: fake_github::FaultKind::ApplyThenStatus(502),
         times: 1,
     });
     let ws = workspace_with_config(None);
@@ -219,10 +219,10 @@ async fn action_process_opens_an_action_item_exits_1_on_an_ambiguous_create_and_
     );
     let event = payload::issue_comment(&repo.fake, &repo.name, n, c.id, "created");
     let ws = workspace_with_config(None);
-    repo.fake.inject(firebreak::fake::Fault {
+    repo.fake.inject(fake_github::Fault {
         method: Some(http::Method::POST),
         path_contains: format!("{}/issues", repo.name),
-        kind: firebreak::fake::FaultKind::Status(502),
+        kind: fake_github::FaultKind::Status(502),
         times: 1,
     });
     let failed = run_action(&repo, "issue_comment", &event, ws.path());

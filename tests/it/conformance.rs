@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
+use fake_github::{Fault, FaultKind, UserKind};
 use firebreak::event::{Event, EventError};
-use firebreak::fake::{Fault, FaultKind, UserKind};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 

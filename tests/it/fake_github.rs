@@ -1,4 +1,4 @@
-//! The in-memory GitHub (`firebreak::fake`) over real HTTP: routes, shapes, errors, pagination,
+//! The in-memory GitHub (the `fake-github` crate of the workspace) over real HTTP: routes, shapes, errors, pagination,
 //! faults and the request log. One background instance is shared by every test; each test uses
 //! its own repository.
 
@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use firebreak::fake::{FakeGitHub, Fault, FaultKind, UserKind};
+use fake_github::{FakeGitHub, Fault, FaultKind, UserKind};
 use serde_json::{Value, json};
 
 fn fake() -> &'static FakeGitHub {

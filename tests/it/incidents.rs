@@ -2,7 +2,7 @@
 //! when the conformance lane is on).
 
 use crate::support::{self, BOT, stable};
-use firebreak::demo::payload;
+use fake_github::payload;
 
 #[tokio::test]
 async fn incident_command_declares_labels_titles_and_writes_the_section() {

@@ -3,8 +3,8 @@
 //! public version, template overrides.
 
 use chrono::{NaiveDate, Utc};
+use fake_github::payload;
 use firebreak::config::PrivatePattern;
-use firebreak::demo::payload;
 use firebreak::engine;
 use firebreak::github::IssuePatch;
 use firebreak::incident::section::{self, Body};

@@ -63,7 +63,7 @@ async fn edited_comment_updates_its_entry_and_deleted_comment_removes_it() {
     let body = repo.body(n);
     assert_eq!(entry_count(&body, "db-1 is NOT fine"), 1, "{body}");
     assert_eq!(entry_count(&body, "db-1 looks fine"), 0);
-    let payload = firebreak::demo::payload::issue_comment(&repo.fake, &repo.name, n, c, "deleted");
+    let payload = fake_github::payload::issue_comment(&repo.fake, &repo.name, n, c, "deleted");
     repo.fake.delete_comment(&repo.name, c);
     repo.handle("issue_comment", &payload).await.unwrap();
     assert_eq!(entry_count(&repo.body(n), "db-1"), 0);
@@ -96,9 +96,7 @@ async fn a_commands_only_comment_edited_to_add_prose_gains_its_own_entry_once() 
 async fn run_at_once(repo: &support::Repo, n: u64, comments: &[u64]) {
     let payloads: Vec<Vec<u8>> = comments
         .iter()
-        .map(|id| {
-            firebreak::demo::payload::issue_comment(&repo.fake, &repo.name, n, *id, "created")
-        })
+        .map(|id| fake_github::payload::issue_comment(&repo.fake, &repo.name, n, *id, "created"))
         .collect();
     let mut handles = Vec::new();
     for payload in payloads {
@@ -158,7 +156,7 @@ fn long_comment(i: usize) -> String {
 }
 
 /// The bot's overflow parts on the issue, oldest first.
-fn parts(repo: &support::Repo, n: u64) -> Vec<firebreak::fake::CommentView> {
+fn parts(repo: &support::Repo, n: u64) -> Vec<fake_github::CommentView> {
     repo.fake
         .comments(&repo.name, n)
         .into_iter()
@@ -332,8 +330,7 @@ async fn edits_and_deletions_reach_entries_in_overflow_and_cost_one_part_write()
     );
 
     // Delete: the entry leaves its part.
-    let payload =
-        firebreak::demo::payload::issue_comment(&repo.fake, &repo.name, n, ids[4], "deleted");
+    let payload = fake_github::payload::issue_comment(&repo.fake, &repo.name, n, ids[4], "deleted");
     repo.fake.delete_comment(&repo.name, ids[4]);
     repo.handle("issue_comment", &payload).await.unwrap();
     let rows = rows_everywhere(&repo, n);

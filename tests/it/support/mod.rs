@@ -8,10 +8,10 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::Utc;
+use fake_github::payload;
+use fake_github::{FakeGitHub, RequestRecord, UserKind};
 use firebreak::config::Config;
-use firebreak::demo::payload;
 use firebreak::event::Event;
-use firebreak::fake::{FakeGitHub, RequestRecord, UserKind};
 use firebreak::github::{GitHub, RetryPolicy};
 use firebreak::runner::Outcome;
 

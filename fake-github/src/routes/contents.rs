@@ -3,9 +3,9 @@
 use serde_json::{Value, json};
 
 use super::Ctx;
-use crate::fake::http_util::{Resp, error, missing_field, not_found, validation};
-use crate::fake::shapes::{node_id, seg};
-use crate::fake::state::{State, hex_sha, ts};
+use crate::http_util::{Resp, error, missing_field, not_found, validation};
+use crate::shapes::{node_id, seg};
+use crate::state::{State, hex_sha, ts};
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 

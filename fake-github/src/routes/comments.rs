@@ -3,11 +3,11 @@
 use serde_json::Value;
 
 use super::Ctx;
-use crate::fake::http_util::{
+use crate::http_util::{
     Resp, body_too_long, missing_field, no_content_or, not_found, paginate, too_long, validation,
 };
-use crate::fake::ops::Target;
-use crate::fake::shapes;
+use crate::ops::Target;
+use crate::shapes;
 
 const REACTIONS: [&str; 8] = [
     "+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes",

@@ -3,9 +3,9 @@
 use serde_json::{Value, json};
 
 use super::Ctx;
-use crate::fake::http_util::{Resp, error, missing_field, no_content_or, not_found, paginate};
-use crate::fake::shapes::{node_id, seg};
-use crate::fake::state::{Repo, State, hex_sha};
+use crate::http_util::{Resp, error, missing_field, no_content_or, not_found, paginate};
+use crate::shapes::{node_id, seg};
+use crate::state::{Repo, State, hex_sha};
 
 /// The `git-ref` JSON for a full ref name.
 pub(crate) fn ref_json(st: &State, r: &Repo, full: &str, sha: &str) -> Value {

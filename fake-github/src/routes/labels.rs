@@ -4,11 +4,11 @@ use serde_json::Value;
 
 use super::Ctx;
 use super::issues::names;
-use crate::fake::http_util::{
+use crate::http_util::{
     Resp, error, missing_field, no_content_or, not_found, paginate, validation,
 };
-use crate::fake::shapes;
-use crate::fake::state::Label;
+use crate::shapes;
+use crate::state::Label;
 
 fn valid_color(c: &str) -> bool {
     c.len() == 6 && c.chars().all(|ch| ch.is_ascii_hexdigit())
@@ -56,7 +56,7 @@ pub(crate) fn create(ctx: &mut Ctx<'_>, repo: &str) -> Resp {
         Some(_) => return validation("Label", "name", "invalid", None),
     };
     let color = match color_of(body.get("color")) {
-        Ok(c) => c.unwrap_or_else(|| crate::fake::ops::IMPLICIT_LABEL_COLOR.to_string()),
+        Ok(c) => c.unwrap_or_else(|| crate::ops::IMPLICIT_LABEL_COLOR.to_string()),
         Err(e) => return e,
     };
     let description = body

@@ -33,6 +33,7 @@ mod api_pulls;
 mod faults;
 mod http_util;
 mod ops;
+pub mod payload;
 mod pull_ops;
 mod pull_shapes;
 mod routes;

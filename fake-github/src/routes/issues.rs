@@ -3,11 +3,11 @@
 use serde_json::Value;
 
 use super::Ctx;
-use crate::fake::http_util::{
+use crate::http_util::{
     Resp, body_too_long, missing_field, not_found, paginate, too_long, validation,
 };
-use crate::fake::shapes;
-use crate::fake::state::State;
+use crate::shapes;
+use crate::state::State;
 
 /// The issue JSON, or 404.
 pub(crate) fn issue_resp(st: &State, repo: &str, number: u64, status: u16) -> Resp {

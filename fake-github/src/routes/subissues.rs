@@ -4,8 +4,8 @@ use serde_json::Value;
 
 use super::Ctx;
 use super::issues::issue_resp;
-use crate::fake::http_util::{Resp, error, missing_field, not_found, paginate, validation};
-use crate::fake::shapes;
+use crate::http_util::{Resp, error, missing_field, not_found, paginate, validation};
+use crate::shapes;
 
 /// The number of the issue of `repo` whose id is `id`.
 fn number_of(ctx: &Ctx<'_>, repo: &str, id: u64) -> Option<u64> {

@@ -3,8 +3,8 @@
 use serde_json::{Value, json};
 
 use super::Ctx;
-use crate::fake::http_util::{Resp, no_content_or, not_found};
-use crate::fake::shapes;
+use crate::http_util::{Resp, no_content_or, not_found};
+use crate::shapes;
 
 /// The coarse permission GitHub reports for a fine-grained role.
 fn coarse(role: &str) -> &'static str {

@@ -3,10 +3,10 @@
 use serde_json::{Value, json};
 
 use super::Ctx;
-use crate::fake::http_util::{
+use crate::http_util::{
     Resp, body_too_long, error, missing_field, not_found, paginate, too_long, validation,
 };
-use crate::fake::pull_shapes;
+use crate::pull_shapes;
 
 fn pull_resp(ctx: &Ctx<'_>, repo: &str, number: u64, status: u16) -> Resp {
     let st = &*ctx.st;
