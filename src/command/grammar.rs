@@ -239,7 +239,7 @@ fn action(args: &str) -> Result<ActionSpec> {
             let target = person("action", "owner", &who)?;
             set_once(&mut owner, target, word, "owner")?;
         } else if let Some(value) = priority_word(&lower) {
-            let level = crate::config::parse_priority(value).ok_or_else(|| {
+            let level = crate::incident::kinds::parse_priority(value).ok_or_else(|| {
                 ParseError::InvalidArgument {
                     command: "action",
                     argument: "priority",

@@ -60,10 +60,9 @@ mod types;
 mod tests;
 
 pub use error::ParseError;
-pub use types::{
-    ActionSpec, ActionType, DueSpec, PostmortemCommand, RoleTarget, Status, TimeSpec,
-    UnknownKeyword,
-};
+pub use types::{ActionSpec, DueSpec, PostmortemCommand, RoleTarget, TimeSpec};
+
+use crate::incident::kinds::{ActionType, Status};
 
 /// The most characters a title (`/incident`, `/action`) may have.
 pub const TITLE_LIMIT: usize = 256;

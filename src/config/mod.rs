@@ -298,26 +298,7 @@ pub struct EscalationLevel {
     pub after: Duration,
 }
 
-/// What kind of work an action item is (`type:<type>` label): the command language's type.
-pub use crate::command::ActionType;
-
-/// Reads `P0` … `P3` (any case) as 0 … 3.
-pub fn parse_priority(text: &str) -> Option<u8> {
-    let text = text.trim();
-    let digit = text.strip_prefix(['P', 'p'])?;
-    match digit {
-        "0" => Some(0),
-        "1" => Some(1),
-        "2" => Some(2),
-        "3" => Some(3),
-        _ => None,
-    }
-}
-
-/// `P0` … `P3`.
-pub fn priority_name(priority: u8) -> String {
-    format!("P{priority}")
-}
+pub use crate::incident::kinds::{ActionType, parse_priority, priority_name};
 
 /// Action-item defaults (`action_items`).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,8 +9,9 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 
 use super::{HandEvent, HandKind, Input, Plan, Trigger, comment_entry, labels, vocabulary};
-use crate::command::{self, Command, ParsedLine, RoleTarget, Status, TimeSpec};
+use crate::command::{self, Command, ParsedLine, RoleTarget, TimeSpec};
 use crate::event::Comment;
+use crate::incident::Status;
 use crate::incident::timeline::{self, Entry, EntryKind};
 use crate::incident::{Incident, Stamped, Update, human_duration};
 use crate::render::{self, names};

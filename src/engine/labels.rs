@@ -5,11 +5,11 @@
 
 use std::collections::BTreeSet;
 
-use crate::command::{ActionType, Status};
 use crate::config::Config;
 use crate::event::Issue;
 use crate::github::LabelSpec;
 use crate::incident::Incident;
+use crate::incident::{ActionType, Status};
 
 use super::Plan;
 

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use crate::command::{self, Command, Vocabulary};
 use crate::config::Config;
 use crate::event::{Comment, Issue, User};
-use crate::incident::overflow::Limits;
+use crate::incident::parts::Limits;
 use crate::incident::section::Body;
 use crate::incident::timeline::{self, Entry, EntryKind};
 use crate::incident::{Incident, Status};

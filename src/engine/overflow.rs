@@ -1,5 +1,5 @@
 //! The body and the timeline's overflow comments, as one run writes them: which entries stay in
-//! the body, which parts are opened, rewritten or deleted (see [`crate::incident::overflow`]
+//! the body, which parts are opened, rewritten or deleted (see [`crate::incident::parts`]
 //! for the rules).
 //!
 //! A new part's URL is known only once GitHub has created it, so when the body links a new
@@ -11,7 +11,7 @@
 use crate::config::Config;
 use crate::event::Comment;
 use crate::incident::Incident;
-use crate::incident::overflow::{self, Costs, Found, Layout, Limits, PartState};
+use crate::incident::parts::{self, Costs, Found, Layout, Limits, PartState};
 use crate::incident::section::{self, Body, encode_json};
 use crate::incident::timeline::Entry;
 use crate::render::{self, PartLink, names};
@@ -116,7 +116,7 @@ pub fn plan_timeline(
         )
         .len(),
         link: issue_url.len() + 64,
-        part_fixed: overflow::compose(
+        part_fixed: parts::compose(
             &render_part(config, &incident, issue_url, u32::MAX, &[]),
             &PartState {
                 part: u32::MAX,
@@ -127,16 +127,19 @@ pub fn plan_timeline(
         entry: |e: &Entry| entry_cost(e, issue_url),
     };
     let everything = all.clone();
-    let Layout { body: kept, parts } = overflow::layout(all, &found.parts, &costs, limits);
-    if !parts.is_empty() {
+    let Layout {
+        body: kept,
+        parts: layouts,
+    } = parts::layout(all, &found.parts, &costs, limits);
+    if !layouts.is_empty() {
         plan.overflow.full_timeline = everything;
     }
     incident.timeline = kept;
 
     let mut links = Vec::new();
     let zone = format!("| Time ({}) |", config.timezone.name());
-    let text_of = |layout: &overflow::PartLayout| {
-        overflow::compose(
+    let text_of = |layout: &parts::PartLayout| {
+        parts::compose(
             &render_part(config, &incident, issue_url, layout.part, &layout.entries),
             &PartState {
                 part: layout.part,
@@ -144,7 +147,7 @@ pub fn plan_timeline(
             },
         )
     };
-    for layout in &parts {
+    for layout in &layouts {
         let url = match layout.comment {
             Some(id) => {
                 let existing = found.parts.iter().find(|p| p.comment == id);
@@ -185,7 +188,7 @@ pub fn plan_timeline(
         }
     }
     for duplicate in &found.duplicates {
-        let original = parts
+        let original = layouts
             .iter()
             .find(|p| p.part == duplicate.part)
             .and_then(|p| p.comment);

@@ -4,7 +4,8 @@
 //! section of the issue body ([`section`]) — GitHub is the only store. Everything here is pure:
 //! functions take `now` (or the time of the comment that caused a change) as a parameter.
 
-pub mod overflow;
+pub mod kinds;
+pub mod parts;
 pub mod postmortem;
 pub mod section;
 pub mod timeline;
@@ -14,7 +15,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use crate::command::{ActionType, Status};
+pub use kinds::{ActionType, Status};
 pub use postmortem::{Check, Postmortem, PullFacts};
 pub use timeline::{Entry, EntryKind};
 

@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 use firebreak::config::Config;
 use firebreak::engine::{self, Authorizer, Input, Plan, Trigger};
 use firebreak::event::{Comment, Issue, Label, User};
-use firebreak::incident::overflow::{self, Limits};
+use firebreak::incident::parts::{Found, Limits};
 use firebreak::incident::section::Body;
 use firebreak::incident::timeline::{self, Entry};
 use proptest::prelude::*;
@@ -334,8 +334,8 @@ impl World {
     }
 
     /// The live parts (bot comments carrying a part's state).
-    fn parts(&self) -> overflow::Found {
-        overflow::Found::from_comments(
+    fn parts(&self) -> Found {
+        Found::from_comments(
             self.comments
                 .iter()
                 .filter(|c| c.user.is_bot())
