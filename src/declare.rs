@@ -11,7 +11,6 @@ use crate::github::{GitHub, NewIssue};
 use crate::incident::Incident;
 use crate::incident::section::{self, Body};
 use crate::incident::timeline::{self, Entry, EntryKind};
-use crate::render;
 use crate::runner::{self, Outcome};
 
 /// Who declares when nobody is named (alerts, scripts).
@@ -86,11 +85,7 @@ pub async fn declare(
         Incident::declare(&request.title, severity, &request.by, now, config.timezone);
     incident.fingerprint = request.fingerprint.clone();
     incident.labels_ready = true;
-    let text = format!(
-        "{} by {}",
-        render::severity_name(config, severity),
-        request.by
-    );
+    let text = format!("{} by {}", config.severity_name(severity), request.by);
     timeline::upsert(
         &mut incident.timeline,
         Entry::new(now, EntryKind::Declared, &request.by, text).with_key("declared"),
@@ -114,7 +109,7 @@ pub async fn declare(
     Ok(Outcome {
         issue: Some(created.number),
         severity: Some(severity),
-        severity_name: Some(render::severity_name(config, severity)),
+        severity_name: Some(config.severity_name(severity)),
         status: Some(incident.status.as_str()),
         notes: vec![format!(
             "declared #{} `{}`",

@@ -28,6 +28,7 @@ pub mod event;
 pub mod github;
 pub mod incident;
 pub mod init;
+pub mod markdown;
 pub mod postmortem;
 pub mod render;
 pub mod runner;

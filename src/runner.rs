@@ -197,7 +197,7 @@ pub async fn run_issue_with(
             return Ok(outcome);
         };
         outcome.severity = Some(incident.severity);
-        outcome.severity_name = Some(crate::render::severity_name(config, incident.severity));
+        outcome.severity_name = Some(config.severity_name(incident.severity));
         outcome.status = Some(incident.status.as_str());
         outcome.notes.extend(plan.notes.iter().cloned());
         let posted = apply(github, config, &plan, &comments, &pull_comments).await?;

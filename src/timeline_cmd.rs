@@ -64,7 +64,7 @@ impl Timeline {
         let view = render::TimelineView {
             title: self.incident.title.clone(),
             record: self.incident.record.clone(),
-            severity: render::severity_name(config, self.incident.severity),
+            severity: config.severity_name(self.incident.severity),
             status: self.incident.status.as_str(),
             issue_url: self.issue.html_url.clone(),
             zone: tz.name().to_string(),
@@ -85,7 +85,7 @@ impl Timeline {
             url,
             record: &self.incident.record,
             title: &self.incident.title,
-            severity: render::severity_name(config, self.incident.severity),
+            severity: config.severity_name(self.incident.severity),
             status: self.incident.status.as_str(),
             entries: self
                 .entries

@@ -689,6 +689,15 @@ impl Config {
         self.severities.get(usize::from(level).checked_sub(1)?)
     }
 
+    /// The name with its description: `SEV1 (Critical)`.
+    pub fn severity_label(&self, level: u8) -> String {
+        match self.severity(level) {
+            Some(s) if !s.description.is_empty() => format!("{} ({})", s.name, s.description),
+            Some(s) => s.name.clone(),
+            None => format!("SEV{level}"),
+        }
+    }
+
     /// The default severity's settings.
     pub fn default_severity_config(&self) -> &SeverityConfig {
         self.severity(self.default_severity)

@@ -346,7 +346,7 @@ fn new_issue(
         incident: issue.number,
         incident_title: incident.title.clone(),
         record: incident.record.clone(),
-        severity: render::severity_name(config, incident.severity),
+        severity: config.severity_name(incident.severity),
         owner: item.owner.clone(),
         priority: priority_name(item.priority),
         kind: item.kind.as_str(),

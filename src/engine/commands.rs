@@ -117,7 +117,7 @@ impl<'i, 'p> Run<'i, 'p> {
     /// A new incident, declared by `entry`'s author at its time; the entry's text is set here.
     fn declared(&mut self, title: &str, severity: u8, mut entry: Entry) -> Incident {
         let config = self.input.config;
-        let name = render::severity_name(config, severity);
+        let name = config.severity_name(severity);
         let mut incident = Incident::declare(title, severity, &entry.by, entry.at, config.timezone);
         entry.text = format!("{name} by {}", entry.by);
         timeline::upsert(&mut incident.timeline, entry);
@@ -488,7 +488,7 @@ impl<'i, 'p> Run<'i, 'p> {
             let view = render::ResolutionView {
                 outcome,
                 title: incident.title.clone(),
-                severity: render::severity_name(config, incident.severity),
+                severity: config.severity_name(incident.severity),
                 by: comment.user.login.clone(),
                 note: note.map(str::to_string),
                 mentions,
@@ -520,7 +520,7 @@ impl<'i, 'p> Run<'i, 'p> {
         });
         let view = render::UpdateView {
             title: incident.title.clone(),
-            severity: render::severity_name(config, incident.severity),
+            severity: config.severity_name(incident.severity),
             status: incident.status.as_str(),
             by: comment.user.login.clone(),
             at: render::format_time(at, config.timezone),
@@ -557,8 +557,8 @@ impl<'i, 'p> Run<'i, 'p> {
                         let text = format!(
                             "Severity {} {} → {} by hand (label `{name}`)",
                             direction(from, level),
-                            render::severity_name(config, from),
-                            render::severity_name(config, level)
+                            config.severity_name(from),
+                            config.severity_name(level)
                         );
                         (format!("label+{lower}@{}", hand.at.timestamp()), text)
                     } else {
@@ -658,7 +658,7 @@ fn command_incident(input: &Input, incident: &Incident) -> Outcome {
     Err(format!(
         "this issue is already incident `{}` ({}). Use `/sev N <reason>` to change its severity.",
         incident.record,
-        render::severity_name(input.config, incident.severity)
+        input.config.severity_name(incident.severity)
     ))
 }
 
@@ -673,7 +673,7 @@ fn command_severity(
     if level == from {
         return Err(format!(
             "the incident is already {}.",
-            render::severity_name(config, level)
+            config.severity_name(level)
         ));
     }
     let downgrade = level > from;
@@ -686,8 +686,8 @@ fn command_severity(
     let mut text = format!(
         "Severity {} {} → {}",
         direction(from, level),
-        render::severity_name(config, from),
-        render::severity_name(config, level)
+        config.severity_name(from),
+        config.severity_name(level)
     );
     if let Some(reason) = reason {
         text.push_str(&format!(": {reason}"));
@@ -860,8 +860,8 @@ fn help_view(input: &Input) -> render::HelpView {
         commands: command::COMMANDS
             .iter()
             .map(|c| render::HelpRow {
-                usage: render::escape_cell_prose(&format!("`{}`", c.usage)),
-                summary: render::escape_cell_prose(c.summary),
+                usage: crate::markdown::escape_cell_prose(&format!("`{}`", c.usage)),
+                summary: crate::markdown::escape_cell_prose(c.summary),
             })
             .collect(),
         severities: input.config.severity_names(),

@@ -157,7 +157,7 @@ pub fn plan_timeline(
                     p.entries == layout.entries
                         && p.text.contains(&format!(
                             "Timeline of `{}`, part {}",
-                            render::escape_markdown(&incident.record),
+                            crate::markdown::escape_markdown(&incident.record),
                             layout.part
                         ))
                         && p.text.contains(&zone)
@@ -247,8 +247,8 @@ fn render_part(
 /// (time, escaped author and text, link) and its JSON in the hidden state.
 pub fn entry_cost(entry: &Entry, issue_url: &str) -> usize {
     let row = 64
-        + render::escape_markdown(&entry.by).len()
-        + render::escape_markdown(&entry.text).len()
+        + crate::markdown::escape_markdown(&entry.by).len()
+        + crate::markdown::escape_markdown(&entry.text).len()
         + entry.comment.map_or(0, |_| issue_url.len() + 48);
     row + encode_json(entry).len() + 1
 }

@@ -4,7 +4,7 @@
 
 use crate::config::Config;
 use crate::incident::{Check, Incident, PullFacts};
-use crate::render::escape_markdown;
+use crate::markdown::escape_markdown;
 
 fn check(key: impl Into<String>, text: impl Into<String>, done: bool) -> Check {
     Check {

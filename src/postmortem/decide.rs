@@ -5,14 +5,13 @@
 use chrono::{DateTime, Utc};
 
 use super::checklist;
-use super::templates::{self, names};
-use super::views::{GateView, NoticeView};
 use crate::config::Config;
 use crate::engine::Plan;
 use crate::event::Issue;
 use crate::incident::timeline::{self, Entry, EntryKind};
 use crate::incident::{Incident, Postmortem, PullFacts};
-use crate::render::severity_name;
+use crate::render::views::postmortem::{GateView, NoticeView};
+use crate::render::{self as templates, names};
 
 /// GitHub work the postmortem needs after the decision.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -61,7 +60,7 @@ pub fn due_date(config: &Config, incident: &Incident) -> Option<chrono::NaiveDat
 pub fn notice(config: &Config, incident: &Incident) -> String {
     let policy = super::policy(config, incident);
     let view = NoticeView {
-        severity: severity_name(config, incident.severity),
+        severity: config.severity_name(incident.severity),
         required: policy.required,
         due: due_date(config, incident).map(|d| d.to_string()),
         approvals: policy.approvals,
@@ -155,7 +154,7 @@ pub fn reminder(
     config: &Config,
     incident: &Incident,
     now: DateTime<Utc>,
-) -> Option<(String, super::views::ReminderView)> {
+) -> Option<(String, crate::render::views::postmortem::ReminderView)> {
     use chrono::TimeZone as _;
     let pm = incident.postmortem.as_ref()?;
     let due = pm.due?;
@@ -197,7 +196,7 @@ pub fn reminder(
     let done = pm.checklist.iter().filter(|c| c.done).count();
     Some((
         format!("pm-due-{due}-{window}"),
-        super::views::ReminderView {
+        crate::render::views::postmortem::ReminderView {
             due: due.to_string(),
             overdue,
             escalated,

@@ -15,8 +15,6 @@
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 
-use super::templates::{self, names};
-use super::views::{ChecklistView, PostmortemView, PublishedView, PullBodyView};
 use super::{checklist, index, markdown, public};
 use crate::UsageError;
 use crate::config::Config;
@@ -26,6 +24,10 @@ use crate::github::{Blob, Created, GitHub, Pull, Review};
 use crate::incident::section::Body;
 use crate::incident::timeline::{self, Entry, EntryKind};
 use crate::incident::{Incident, PullFacts};
+use crate::render::views::postmortem::{
+    ChecklistView, PostmortemView, PublishedView, PullBodyView,
+};
+use crate::render::{self as templates, names};
 
 /// What [`gather`] read.
 #[derive(Debug, Clone)]
@@ -240,7 +242,7 @@ async fn open_draft(
         .ok_or_else(|| anyhow::anyhow!("the base branch `{base}` of postmortems does not exist"))?;
     github.create_branch(&branch, &base_sha).await?;
     let view = PostmortemView::new(config, incident, number, &issue.html_url).map_err(usage)?;
-    let text = templates::render(config, names::POSTMORTEM, &view).map_err(usage)?;
+    let text = templates::render_overridable(config, names::POSTMORTEM, &view).map_err(usage)?;
     let file_text = match github
         .write_file(
             &path,
@@ -259,14 +261,14 @@ async fn open_draft(
             .map(|b| b.text)
             .unwrap_or(text),
     };
-    let body = templates::render(
+    let body = templates::render_overridable(
         config,
         names::PULL_BODY,
         &PullBodyView {
             number,
             title: incident.title.clone(),
             record: incident.record.clone(),
-            severity: crate::render::severity_name(config, incident.severity),
+            severity: config.severity_name(incident.severity),
             path: path.clone(),
             owner: super::owner(incident),
             due: pm.due.map(|d| d.to_string()),
@@ -347,7 +349,7 @@ async fn post_checklist(
     let Some(pull) = pm.pull else {
         return Ok(());
     };
-    let text = templates::render(
+    let text = templates::render_overridable(
         config,
         names::CHECKLIST,
         &ChecklistView::new(config, incident, number),
@@ -402,10 +404,10 @@ async fn sync_items(
     let Some(blob) = blob else {
         return Ok(());
     };
-    let inner = templates::render(
+    let inner = templates::render_overridable(
         config,
         names::ACTION_ITEMS,
-        &super::views::action_items(incident),
+        &crate::render::views::postmortem::action_items(incident),
     )
     .map_err(usage)?;
     let Some(updated) = markdown::replace_block(&blob.text, "action-items", &inner) else {
@@ -511,7 +513,7 @@ async fn publish(
         ));
         plan.comment(
             key,
-            templates::render(config, names::PUBLISHED, &view).map_err(usage)?,
+            templates::render_overridable(config, names::PUBLISHED, &view).map_err(usage)?,
         );
         return Ok(());
     };
@@ -544,7 +546,7 @@ async fn publish(
     }
     plan.comment(
         key,
-        templates::render(config, names::PUBLISHED, &view).map_err(usage)?,
+        templates::render_overridable(config, names::PUBLISHED, &view).map_err(usage)?,
     );
     Ok(())
 }

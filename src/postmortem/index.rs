@@ -6,11 +6,10 @@
 //! sort by their text, which starts with the incident's date and time.
 
 use super::markdown;
-use super::templates::{self, TemplateError, names};
-use super::views::{IndexLineView, IndexView};
 use crate::config::Config;
 use crate::incident::{Incident, human_duration};
-use crate::render::severity_name;
+use crate::render::views::postmortem::{IndexLineView, IndexView};
+use crate::render::{self as templates, TemplateError, names};
 
 const BLOCK: &str = "index";
 
@@ -52,7 +51,7 @@ pub fn line_view(config: &Config, incident: &Incident, number: u64) -> IndexLine
             &config.postmortem.index,
             &super::file_path(config, incident),
         ),
-        severity: severity_name(config, incident.severity),
+        severity: config.severity_name(incident.severity),
         duration: incident
             .resolved_at
             .map(|r| human_duration(r - incident.declared_at))
@@ -70,7 +69,7 @@ pub fn updated(
     number: u64,
 ) -> Result<Option<String>, TemplateError> {
     let view = line_view(config, incident, number);
-    let line = templates::render(config, names::INDEX_LINE, &view)?
+    let line = templates::render_overridable(config, names::INDEX_LINE, &view)?
         .trim()
         .to_string();
     let link = format!("]({})", view.link);
@@ -105,7 +104,7 @@ pub fn updated(
             // A hand-written index without the block: the list goes at its end.
             None => format!("{}\n\n{}\n", doc.trim_end(), markdown::block(BLOCK, &inner)),
         },
-        None => templates::render(
+        None => templates::render_overridable(
             config,
             names::INDEX,
             &IndexView {

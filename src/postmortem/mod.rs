@@ -24,8 +24,6 @@ pub mod index;
 pub mod markdown;
 pub mod public;
 pub mod redact;
-pub mod templates;
-pub mod views;
 
 #[cfg(test)]
 mod tests;

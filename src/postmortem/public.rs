@@ -3,11 +3,11 @@
 
 use super::markdown;
 use super::redact::{Counts, Redactor};
-use super::templates::{self, TemplateError, names};
-use super::views::{LeakView, PublicActionView, PublicView, RowView};
 use crate::config::Config;
 use crate::incident::{EntryKind, Incident, ItemState, human_duration};
-use crate::render::{format_time, severity_name};
+use crate::render::format_time;
+use crate::render::views::postmortem::{LeakView, PublicActionView, PublicView, RowView};
+use crate::render::{self as templates, TemplateError, names};
 
 /// Why the public version was not published.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,7 +123,7 @@ pub fn build(
     let view = PublicView {
         title: redactor.redact(&incident.title, &mut counts),
         date: incident.record.get(..10).unwrap_or("").to_string(),
-        severity: severity_name(config, incident.severity),
+        severity: config.severity_name(incident.severity),
         zone: tz.name().to_string(),
         started: format_time(incident.declared_at, tz),
         resolved: incident.resolved_at.map(|t| format_time(t, tz)),
@@ -143,14 +143,14 @@ pub fn build(
             })
             .collect(),
     };
-    let text = templates::render(config, names::PUBLIC, &view)?;
+    let text = templates::render_overridable(config, names::PUBLIC, &view)?;
     let leaks: Vec<LeakView> = redactor
         .leaks(&text)
         .into_iter()
         .map(|l| LeakView {
             line: l.line,
             section: l.section,
-            what: crate::render::escape_cell_prose(&l.what),
+            what: crate::markdown::escape_cell_prose(&l.what),
         })
         .collect();
     if !problems.is_empty() || !leaks.is_empty() {

@@ -2,13 +2,13 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::templates::{self, names};
-use super::views::{ChecklistView, GateView, PostmortemView};
 use super::*;
 use crate::config::PrivatePattern;
 use crate::incident::{
     ActionItem, ActionType, Entry, EntryKind, ItemState, Postmortem, PullFacts, Stamped,
 };
+use crate::render::views::postmortem::{self as views, ChecklistView, GateView, PostmortemView};
+use crate::render::{self as templates, names};
 
 fn t(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
@@ -95,7 +95,7 @@ const URL: &str = "https://github.com/acme/shop/issues/12";
 
 fn rendered(config: &Config, incident: &Incident) -> String {
     let view = PostmortemView::new(config, incident, 12, URL).unwrap();
-    templates::render(config, names::POSTMORTEM, &view).unwrap()
+    templates::render_overridable(config, names::POSTMORTEM, &view).unwrap()
 }
 
 #[test]
@@ -323,8 +323,7 @@ fn checklist_comment_and_incident_mirror_snapshots() {
     i.action_items.push(item(14, None));
     let checks = checklist::evaluate(&config, &i);
     i.postmortem.as_mut().unwrap().checklist = checks;
-    let comment =
-        templates::render_built_in(names::CHECKLIST, &ChecklistView::new(&config, &i, 12));
+    let comment = templates::render(names::CHECKLIST, &ChecklistView::new(&config, &i, 12));
     insta::assert_snapshot!("checklist_comment", comment);
     insta::assert_snapshot!("checklist_mirror", views::mirror(&config, &i).unwrap());
 }
@@ -336,7 +335,7 @@ fn gate_and_notice_snapshots() {
     i.postmortem.as_mut().unwrap().checklist = checklist::evaluate(&config, &i);
     let missing = checklist::missing(&i.postmortem.as_ref().unwrap().checklist, true);
     let gate = |reason, no_draft| {
-        templates::render_built_in(
+        templates::render(
             names::GATE,
             &GateView {
                 reason,
@@ -425,10 +424,7 @@ fn the_public_version_is_refused_while_a_pattern_is_left_and_says_where() {
         problems: refusal.problems,
         leaks: refusal.leaks,
     };
-    insta::assert_snapshot!(
-        "public_refused",
-        templates::render_built_in(names::PUBLISHED, &view)
-    );
+    insta::assert_snapshot!("public_refused", templates::render(names::PUBLISHED, &view));
 }
 
 #[test]
@@ -479,7 +475,7 @@ fn an_override_replaces_one_template_and_leaves_the_others() {
     );
     templates::check_overrides(&config, &config.templates.clone()).unwrap();
     let i = with_postmortem(incident(), None);
-    let text = templates::render(
+    let text = templates::render_overridable(
         &config,
         names::CHECKLIST,
         &ChecklistView::new(&config, &i, 12),
@@ -492,7 +488,7 @@ fn an_override_replaces_one_template_and_leaves_the_others() {
 #[test]
 fn every_built_in_template_renders_its_sample() {
     let config = Config::default();
-    for name in templates::all_names() {
+    for name in templates::overridable() {
         views::sample_render(&config, name).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
 }
@@ -556,7 +552,7 @@ fn reminders_come_once_per_window_before_due_then_escalate_after_it() {
     assert_eq!(v3.mentions, ["carol", "bob"]);
     insta::assert_snapshot!(
         "reminder_escalated",
-        templates::render_built_in(names::REMINDER, &v3)
+        templates::render(names::REMINDER, &v3)
     );
     // Merged: no more reminders.
     i.postmortem.as_mut().unwrap().facts = Some(PullFacts {

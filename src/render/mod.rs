@@ -1,20 +1,28 @@
-//! Every user-visible text comes from a handlebars template in `templates/`, embedded at
-//! compile time, registered once, in strict mode (a missing field is an error, not a blank).
+//! Every user-visible text comes from a handlebars template: one registry of the built-in
+//! templates (`templates/<name>.md.hbs`, embedded at compile time, registered once, strict mode:
+//! a missing field is an error, not a blank), and the repository's overrides of those that may
+//! be overridden (`.github/firebreak/templates/<name>.md.hbs`).
 //!
-//! `{{value}}` escapes for GitHub markdown ([`escape_markdown`]): a comment's text can never
-//! open a table cell, start a heading, close an HTML comment, or mention anyone. Text that is
-//! already markdown built by Firebreak is passed with `{{{triple}}}` braces.
+//! `{{value}}` escapes for GitHub markdown ([`crate::markdown::escape_markdown`]): a comment's
+//! text can never open a table cell, start a heading, close an HTML comment, or mention anyone.
+//! Text that is already markdown built by Firebreak is passed with `{{{triple}}}` braces.
+//!
+//! [`views`] holds the data each template reads, built from the incident and configuration.
 
-mod view;
+pub mod views;
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use handlebars::Handlebars;
 use serde::Serialize;
 
-pub use view::*;
+use crate::config::Config;
+use crate::markdown::escape_markdown;
 
-/// Template names, each the file `templates/<name>.md.hbs`.
+pub use views::incident::*;
+
+/// Template names: `templates/<name>.md.hbs`, and the same file name in the override directory.
 pub mod names {
     pub const SECTION: &str = "incident-section";
     pub const FAILURES: &str = "reply-failures";
@@ -30,143 +38,209 @@ pub mod names {
     pub const PART_RETIRED: &str = "timeline-part-retired";
     pub const DEMO_ISSUE: &str = "demo-issue";
     pub const ACTION_ITEM: &str = "action-item";
+    pub const POSTMORTEM: &str = "postmortem";
+    pub const PUBLIC: &str = "postmortem-public";
+    pub const ACTION_ITEMS: &str = "postmortem-action-items";
+    pub const PULL_BODY: &str = "postmortem-pull";
+    pub const CHECKLIST: &str = "checklist";
+    pub const MIRROR: &str = "checklist-incident";
+    pub const INDEX: &str = "postmortem-index";
+    pub const INDEX_LINE: &str = "postmortem-index-line";
+    pub const NOTICE: &str = "postmortem-notice";
+    pub const GATE: &str = "postmortem-gate";
+    pub const PUBLISHED: &str = "postmortem-published";
+    pub const REMINDER: &str = "postmortem-reminder";
 }
 
-const TEMPLATES: &[(&str, &str)] = &[
-    (
-        names::SECTION,
-        include_str!("../../templates/incident-section.md.hbs"),
-    ),
-    (
-        names::FAILURES,
-        include_str!("../../templates/reply-failures.md.hbs"),
-    ),
-    (
-        names::REFUSED,
-        include_str!("../../templates/reply-refused.md.hbs"),
-    ),
-    (
-        names::RESOLUTION,
-        include_str!("../../templates/resolution-notice.md.hbs"),
-    ),
-    (
-        names::UPDATE,
-        include_str!("../../templates/stakeholder-update.md.hbs"),
-    ),
-    (names::HELP, include_str!("../../templates/help.md.hbs")),
-    (
-        names::SUMMARY,
-        include_str!("../../templates/job-summary.md.hbs"),
-    ),
-    (
-        names::OVERFLOW,
-        include_str!("../../templates/timeline-overflow.md.hbs"),
-    ),
-    (
-        names::ACTION_ITEM,
-        include_str!("../../templates/action-item.md.hbs"),
-    ),
-    (
-        names::TIMELINE_ROW,
-        include_str!("../../templates/timeline-row.md.hbs"),
-    ),
-    (
-        names::TIMELINE,
-        include_str!("../../templates/timeline.md.hbs"),
-    ),
-    (
-        names::PART_RETIRED,
-        include_str!("../../templates/timeline-part-retired.md.hbs"),
-    ),
-    (
-        names::DEMO_ISSUE,
-        include_str!("../../templates/demo-issue.md.hbs"),
-    ),
-];
+/// Where per-repository overrides live.
+pub const OVERRIDE_DIR: &str = ".github/firebreak/templates";
+
+/// A built-in template, and whether a repository may replace it.
+struct Template {
+    name: &'static str,
+    text: &'static str,
+    /// The postmortem documents and messages are the team's to shape; the incident body, its
+    /// timeline and the command replies are Firebreak's interface and stay as built.
+    overridable: bool,
+}
+
+macro_rules! templates {
+    ($($name:expr => $file:literal, $overridable:expr;)*) => {
+        &[$(Template {
+            name: $name,
+            text: include_str!(concat!("../../templates/", $file, ".md.hbs")),
+            overridable: $overridable,
+        },)*]
+    };
+}
+
+const TEMPLATES: &[Template] = templates! {
+    names::SECTION => "incident-section", false;
+    names::FAILURES => "reply-failures", false;
+    names::REFUSED => "reply-refused", false;
+    names::RESOLUTION => "resolution-notice", false;
+    names::UPDATE => "stakeholder-update", false;
+    names::HELP => "help", false;
+    names::SUMMARY => "job-summary", false;
+    names::OVERFLOW => "timeline-overflow", false;
+    names::TIMELINE_ROW => "timeline-row", false;
+    names::TIMELINE => "timeline", false;
+    names::PART_RETIRED => "timeline-part-retired", false;
+    names::DEMO_ISSUE => "demo-issue", false;
+    names::ACTION_ITEM => "action-item", false;
+    names::POSTMORTEM => "postmortem", true;
+    names::PUBLIC => "postmortem-public", true;
+    names::ACTION_ITEMS => "postmortem-action-items", true;
+    names::PULL_BODY => "postmortem-pull", true;
+    names::CHECKLIST => "checklist", true;
+    names::MIRROR => "checklist-incident", true;
+    names::INDEX => "postmortem-index", true;
+    names::INDEX_LINE => "postmortem-index-line", true;
+    names::NOTICE => "postmortem-notice", true;
+    names::GATE => "postmortem-gate", true;
+    names::PUBLISHED => "postmortem-published", true;
+    names::REMINDER => "postmortem-reminder", true;
+};
+
+/// The file name of template `name` (`postmortem.md.hbs`), in `templates/` and in the
+/// override directory.
+pub fn file_name(name: &str) -> String {
+    format!("{name}.md.hbs")
+}
+
+/// The names of the templates a repository may override.
+pub fn overridable() -> impl Iterator<Item = &'static str> {
+    TEMPLATES.iter().filter(|t| t.overridable).map(|t| t.name)
+}
+
+/// The template an override file name (`postmortem.md.hbs`) replaces, if it names one that may
+/// be overridden.
+pub fn overridden_by(file: &str) -> Option<&'static str> {
+    let stem = file.strip_suffix(".md.hbs")?;
+    overridable().find(|n| *n == stem)
+}
+
+/// The repository path an override of `name` is read from, under `config`: the postmortem
+/// templates may also be named by `postmortem.template` and `postmortem.public.template`.
+pub fn override_path(config: &Config, name: &str) -> String {
+    let configured = match name {
+        names::POSTMORTEM => config.postmortem.template.clone(),
+        names::PUBLIC => config.postmortem.public.template.clone(),
+        _ => None,
+    };
+    configured.unwrap_or_else(|| format!("{OVERRIDE_DIR}/{}", file_name(name)))
+}
+
+/// A template that failed, naming the file at fault.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct TemplateError {
+    pub file: String,
+    pub message: String,
+}
+
+fn base() -> Handlebars<'static> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_escape_fn(escape_markdown);
+    hb
+}
 
 fn registry() -> &'static Handlebars<'static> {
     static REGISTRY: OnceLock<Handlebars<'static>> = OnceLock::new();
     REGISTRY.get_or_init(|| {
-        let mut hb = Handlebars::new();
-        hb.set_strict_mode(true);
-        hb.register_escape_fn(escape_markdown);
-        for (name, text) in TEMPLATES {
-            hb.register_template_string(name, *text)
-                .unwrap_or_else(|e| panic!("built-in template {name} is invalid: {e}"));
+        let mut hb = base();
+        for t in TEMPLATES {
+            hb.register_template_string(t.name, t.text)
+                .unwrap_or_else(|e| panic!("built-in template {} is invalid: {e}", t.name));
         }
         hb
     })
 }
 
 /// Renders a built-in template. Built-in templates and their views are tested together, so a
-/// failure here is a bug, reported with the template's name.
+/// failure here is a bug, reported with the template's name. Templates a repository may
+/// override are rendered with [`render_overridable`] or [`render_or_built_in`].
 pub fn render<T: Serialize>(name: &str, data: &T) -> String {
     registry()
         .render(name, data)
         .unwrap_or_else(|e| panic!("rendering {name}: {e}"))
 }
 
-/// Escapes text for GitHub markdown, inline or in a table cell: no HTML, no table breaks, no
-/// emphasis or links, no mentions, one line.
-pub fn escape_markdown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    let mut at_line_start = true;
-    for c in text.chars() {
-        match c {
-            '\r' => continue,
-            '\n' | '\t' => {
-                out.push(' ');
-                continue;
-            }
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '@' => out.push_str("&#64;"),
-            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '#' | '-' | '+' | '=' if at_line_start => {
-                out.push('\\');
-                out.push(c);
-            }
-            _ => out.push(c),
-        }
-        at_line_start = false;
-    }
-    out
+/// Renders `name` with the repository's override when there is one (`config.templates`).
+pub fn render_overridable<T: Serialize>(
+    config: &Config,
+    name: &str,
+    data: &T,
+) -> Result<String, TemplateError> {
+    let Some(text) = config.templates.get(name) else {
+        return Ok(render(name, data));
+    };
+    let file = override_path(config, name);
+    // Overrides may use the built-in partials, so they start from the built-in registry.
+    let mut hb = registry().clone();
+    hb.register_template_string(name, text)
+        .map_err(|e| TemplateError {
+            file: file.clone(),
+            message: describe_parse(&e),
+        })?;
+    hb.render(name, data).map_err(|e| TemplateError {
+        file,
+        message: describe_render(&e),
+    })
 }
 
-/// Escapes Firebreak's own markdown that may quote people's values (error reasons, help):
-/// code spans stay literal (they cannot mention or carry HTML), everything outside them loses
-/// HTML and mentions; one line.
-pub fn escape_prose(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    let mut in_code = false;
-    for c in text.chars() {
-        match c {
-            '`' => {
-                in_code = !in_code;
-                out.push(c);
-            }
-            '\r' => {}
-            '\n' => out.push(' '),
-            '<' if !in_code => out.push_str("&lt;"),
-            '>' if !in_code => out.push_str("&gt;"),
-            '@' if !in_code => out.push_str("&#64;"),
-            _ => out.push(c),
-        }
-    }
-    if in_code {
-        out.push('`');
-    }
-    out
+/// Renders `name`; an override that fails falls back to the built-in template with a warning
+/// (for text that must always be written, like the incident body).
+pub fn render_or_built_in<T: Serialize>(config: &Config, name: &str, data: &T) -> String {
+    render_overridable(config, name, data).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "template override failed; using the built-in template");
+        render(name, data)
+    })
 }
 
-/// [`escape_prose`] for a table cell: pipes escaped too (GitHub splits cells on `|` even
-/// inside code spans unless escaped).
-pub fn escape_cell_prose(text: &str) -> String {
-    escape_prose(text).replace('|', "\\|")
+fn describe_parse(e: &handlebars::TemplateError) -> String {
+    match e.pos() {
+        Some((line, column)) => format!(
+            "line {line}, column {column}: the template does not parse: {}",
+            e.reason()
+        ),
+        None => format!("the template does not parse: {}", e.reason()),
+    }
+}
+
+fn describe_render(e: &handlebars::RenderError) -> String {
+    let at = match (e.line_no, e.column_no) {
+        (Some(l), Some(c)) => format!("line {l}, column {c}: "),
+        _ => String::new(),
+    };
+    format!("{at}the template cannot be rendered: {}", e.reason())
+}
+
+/// Checks overrides (template name, or the file name of a file that names no template → text)
+/// by parsing each and rendering it with a sample
+/// incident, so a typo is found when the configuration loads. Names that are not overridable
+/// templates are refused too (a misspelled file would silently do nothing).
+pub fn check_overrides(
+    config: &Config,
+    overrides: &BTreeMap<String, String>,
+) -> Result<(), TemplateError> {
+    let mut probe = config.clone();
+    probe.templates = overrides.clone();
+    for name in overrides.keys() {
+        if !overridable().any(|n| n == name) {
+            // Loaders key files they do not recognise by their file name.
+            return Err(TemplateError {
+                file: format!("{OVERRIDE_DIR}/{name}"),
+                message: format!(
+                    "not a Firebreak template; the templates are {}",
+                    overridable().map(file_name).collect::<Vec<_>>().join(", ")
+                ),
+            });
+        }
+        views::postmortem::sample_render(&probe, name)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -176,30 +250,16 @@ mod tests {
     #[test]
     fn every_built_in_template_compiles() {
         let _ = registry();
-        for (name, _) in TEMPLATES {
-            assert!(registry().has_template(name), "{name}");
+        for t in TEMPLATES {
+            assert!(registry().has_template(t.name), "{}", t.name);
         }
     }
 
     #[test]
-    fn escaping_defuses_markdown_html_and_mentions() {
-        insta::assert_snapshot!(
-            escape_markdown("<!-- x --> | @alice **b** [l](http://e) `c`\n# h"),
-            @r"&lt;!-- x --&gt; \| &#64;alice \*\*b\*\* \[l\](http://e) \`c\` # h"
-        );
-    }
-
-    #[test]
-    fn prose_escaping_keeps_code_spans_literal() {
-        assert_eq!(
-            escape_prose("use `/sev <level>` not <b>@bob</b>"),
-            "use `/sev <level>` not &lt;b&gt;&#64;bob&lt;/b&gt;"
-        );
-        assert_eq!(escape_cell_prose("`a|b`"), "`a\\|b`");
-    }
-
-    #[test]
-    fn escaping_a_leading_heading_marker() {
-        assert_eq!(escape_markdown("# not a heading"), "\\# not a heading");
+    fn override_files_name_only_overridable_templates() {
+        assert_eq!(overridden_by("postmortem.md.hbs"), Some(names::POSTMORTEM));
+        assert_eq!(overridden_by("checklist.md.hbs"), Some(names::CHECKLIST));
+        assert_eq!(overridden_by("incident-section.md.hbs"), None);
+        assert_eq!(overridden_by("postmortem"), None);
     }
 }

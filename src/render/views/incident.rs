@@ -14,22 +14,6 @@ pub fn format_time(at: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
         .to_string()
 }
 
-/// Severity name with its description: `SEV1 (Critical)`.
-pub fn severity_label(config: &Config, level: u8) -> String {
-    match config.severity(level) {
-        Some(s) if !s.description.is_empty() => format!("{} ({})", s.name, s.description),
-        Some(s) => s.name.clone(),
-        None => format!("SEV{level}"),
-    }
-}
-
-pub fn severity_name(config: &Config, level: u8) -> String {
-    config
-        .severity(level)
-        .map(|s| s.name.clone())
-        .unwrap_or_else(|| format!("SEV{level}"))
-}
-
 #[derive(Debug, Serialize)]
 pub struct Milestone {
     pub name: &'static str,
@@ -154,7 +138,7 @@ impl SectionView {
         SectionView {
             title: incident.title.clone(),
             record: incident.record.clone(),
-            severity: severity_label(config, incident.severity),
+            severity: config.severity_label(incident.severity),
             status: incident.status.as_str(),
             commander: incident.commander.clone(),
             comms: incident.comms.clone(),
@@ -187,7 +171,7 @@ impl SectionView {
                 .collect(),
             overflow,
             action_items: incident.action_items.iter().map(ItemRow::new).collect(),
-            postmortem: crate::postmortem::views::mirror(config, incident),
+            postmortem: super::postmortem::mirror(config, incident),
         }
     }
 }
@@ -204,8 +188,8 @@ pub struct Failure {
 impl Failure {
     pub fn new(line: &str, reason: &str) -> Failure {
         Failure {
-            line: super::escape_prose(&format!("`{}`", line.replace('`', "'"))),
-            reason: super::escape_prose(reason),
+            line: crate::markdown::escape_prose(&format!("`{}`", line.replace('`', "'"))),
+            reason: crate::markdown::escape_prose(reason),
         }
     }
 }

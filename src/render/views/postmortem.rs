@@ -1,13 +1,14 @@
-//! View models of the postmortem templates: plain data, times already formatted in the
-//! configured zone. Building them is pure; rendering goes through [`super::templates`].
+//! The postmortem's templates' views: the document, its pull request, the checklist and its
+//! mirror in the incident, the index, the notices and the public version.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::templates::{self, TemplateError, names};
+use super::incident::{EntryView, format_time};
 use crate::config::{Config, priority_name};
 use crate::incident::{Check, EntryKind, Incident, human_duration};
-use crate::render::{EntryView, format_time, severity_label, severity_name};
+use crate::postmortem;
+use crate::render::{self as templates, TemplateError, names};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct MilestoneView {
@@ -111,8 +112,9 @@ pub fn action_items(incident: &Incident) -> ActionItemsView {
 
 /// The action-items table wrapped in its managed block.
 pub fn action_items_block(config: &Config, incident: &Incident) -> Result<String, TemplateError> {
-    let inner = templates::render(config, names::ACTION_ITEMS, &action_items(incident))?;
-    Ok(super::markdown::block("action-items", &inner))
+    let inner =
+        templates::render_overridable(config, names::ACTION_ITEMS, &action_items(incident))?;
+    Ok(postmortem::markdown::block("action-items", &inner))
 }
 
 impl PostmortemView {
@@ -159,11 +161,11 @@ impl PostmortemView {
             incident_url: incident_url.to_string(),
             title: incident.title.clone(),
             record: incident.record.clone(),
-            severity: severity_name(config, incident.severity),
-            severity_label: severity_label(config, incident.severity),
+            severity: config.severity_name(incident.severity),
+            severity_label: config.severity_label(incident.severity),
             severity_history,
-            required: super::required(config, incident),
-            owner: super::owner(incident),
+            required: postmortem::required(config, incident),
+            owner: postmortem::owner(incident),
             commander: incident.commander.clone(),
             comms: incident.comms.clone(),
             responders: incident.responders.clone(),
@@ -235,8 +237,8 @@ impl ChecklistView {
             number,
             record: incident.record.clone(),
             pull: pm.pull,
-            required: super::required(config, incident),
-            owner: super::owner(incident),
+            required: postmortem::required(config, incident),
+            owner: postmortem::owner(incident),
             due: pm.due.map(|d| d.to_string()),
             done,
             total: checks.len(),
@@ -244,7 +246,7 @@ impl ChecklistView {
             merged: pm.facts.as_ref().is_some_and(|f| f.merged),
             public_path: pm.public_path.clone(),
             checks,
-            marker: super::checklist_marker(number),
+            marker: postmortem::checklist_marker(number),
         }
     }
 }
@@ -370,43 +372,47 @@ pub fn sample_render(config: &Config, name: &str) -> Result<String, TemplateErro
     let number = 12;
     let url = "https://github.com/acme/app/issues/12";
     match name {
-        names::POSTMORTEM => templates::render(
+        names::POSTMORTEM => templates::render_overridable(
             config,
             name,
             &PostmortemView::new(config, &incident, number, url)?,
         ),
-        names::ACTION_ITEMS => templates::render(config, name, &action_items(&incident)),
-        names::PULL_BODY => templates::render(
+        names::ACTION_ITEMS => {
+            templates::render_overridable(config, name, &action_items(&incident))
+        }
+        names::PULL_BODY => templates::render_overridable(
             config,
             name,
             &PullBodyView {
                 number,
                 title: incident.title.clone(),
                 record: incident.record.clone(),
-                severity: severity_name(config, incident.severity),
-                path: super::file_path(config, &incident),
+                severity: config.severity_name(incident.severity),
+                path: postmortem::file_path(config, &incident),
                 owner: Some("alice".into()),
                 due: Some("2026-11-27".into()),
                 required: true,
-                marker: super::pull_marker(number),
+                marker: postmortem::pull_marker(number),
             },
         ),
-        names::CHECKLIST | names::MIRROR => {
-            templates::render(config, name, &ChecklistView::new(config, &incident, number))
-        }
-        names::INDEX => templates::render(
+        names::CHECKLIST | names::MIRROR => templates::render_overridable(
+            config,
+            name,
+            &ChecklistView::new(config, &incident, number),
+        ),
+        names::INDEX => templates::render_overridable(
             config,
             name,
             &IndexView {
                 block: String::new(),
             },
         ),
-        names::INDEX_LINE => templates::render(
+        names::INDEX_LINE => templates::render_overridable(
             config,
             name,
-            &super::index::line_view(config, &incident, number),
+            &postmortem::index::line_view(config, &incident, number),
         ),
-        names::NOTICE => templates::render(
+        names::NOTICE => templates::render_overridable(
             config,
             name,
             &NoticeView {
@@ -419,7 +425,7 @@ pub fn sample_render(config: &Config, name: &str) -> Result<String, TemplateErro
                 opens_at: None,
             },
         ),
-        names::GATE => templates::render(
+        names::GATE => templates::render_overridable(
             config,
             name,
             &GateView {
@@ -435,12 +441,12 @@ pub fn sample_render(config: &Config, name: &str) -> Result<String, TemplateErro
                 draft_at: "mitigated",
             },
         ),
-        names::PUBLISHED => templates::render(
+        names::PUBLISHED => templates::render_overridable(
             config,
             name,
             &PublishedView {
                 published: true,
-                path: super::public_path(config, &incident),
+                path: postmortem::public_path(config, &incident),
                 branch: "postmortem/12-x".into(),
                 pull: Some(13),
                 redactions: 3,
@@ -448,7 +454,7 @@ pub fn sample_render(config: &Config, name: &str) -> Result<String, TemplateErro
                 leaks: vec![],
             },
         ),
-        names::PUBLIC => templates::render(
+        names::PUBLIC => templates::render_overridable(
             config,
             name,
             &PublicView {
@@ -472,10 +478,10 @@ pub fn sample_render(config: &Config, name: &str) -> Result<String, TemplateErro
                 }],
             },
         ),
-        names::REMINDER => templates::render(
+        names::REMINDER => templates::render_overridable(
             config,
             name,
-            &super::decide::reminder(
+            &postmortem::decide::reminder(
                 config,
                 &incident,
                 "2026-11-30T12:00:00Z".parse().expect("valid"),
@@ -529,7 +535,7 @@ pub fn sample_incident(config: &Config) -> Incident {
         ..Postmortem::default()
     };
     incident.postmortem = Some(pm.clone());
-    pm.checklist = super::checklist::evaluate(config, &incident);
+    pm.checklist = postmortem::checklist::evaluate(config, &incident);
     incident.postmortem = Some(pm);
     incident
 }
