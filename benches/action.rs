@@ -151,7 +151,7 @@ fn bench(c: &mut Criterion) {
                 pull: None,
                 pull_comments: &[],
             });
-            assert!(plan.patch.body.is_some(), "the new comment is written");
+            assert!(plan.body.is_some(), "the new comment is written");
             plan
         })
     });

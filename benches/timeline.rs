@@ -5,9 +5,11 @@
 //! `cargo bench --bench timeline` (under `cargo test --all-targets` it runs once, as a test).
 
 use chrono::{DateTime, Duration, Utc};
+use std::collections::BTreeSet;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use firebreak::config::Config;
-use firebreak::engine::{self, Authorizer, Input, Plan, Trigger};
+use firebreak::engine::{self, Authorizer, Facts, Input, Plan, Trigger};
 use firebreak::event::{Comment, Issue, User};
 
 struct AllowAll;
@@ -77,7 +79,11 @@ impl World {
             comments: &self.comments,
             trigger: Trigger::Reconcile,
             authorizer: &AllowAll,
-            facts: &Default::default(),
+            // As the gather step reads it: the repository has Firebreak's labels.
+            facts: &Facts {
+                labels: Some(BTreeSet::new()),
+                ..Facts::default()
+            },
             pull: None,
             pull_comments: &[],
         })
@@ -87,7 +93,7 @@ impl World {
     fn settle(&mut self) {
         for _ in 0..10 {
             let plan = self.decide();
-            if plan.patch.body.is_none() && plan.overflow.is_empty() {
+            if plan.body.is_none() && plan.overflow.is_empty() {
                 return;
             }
             let mut created = Vec::new();
@@ -95,13 +101,20 @@ impl World {
                 self.add("firebreak[bot]", &part.body);
                 created.push(self.comments.last().unwrap().id);
             }
-            for (id, body) in &plan.overflow.update {
-                let c = self.comments.iter_mut().find(|c| c.id == *id).unwrap();
-                c.body = Some(body.clone());
+            for part in &plan.overflow.update {
+                let id = part.comment.unwrap();
+                let c = self.comments.iter_mut().find(|c| c.id == id).unwrap();
+                c.body = Some(part.body.clone());
             }
-            let body = match (&plan.overflow.body, &plan.incident) {
-                (Some(draft), Some(incident)) => Some(draft.compose(incident, &created)),
-                _ => plan.patch.body.clone(),
+            let body = match (&plan.body, &plan.incident) {
+                (Some(draft), Some(incident)) => Some(engine::docs::body(
+                    &self.config,
+                    draft,
+                    incident,
+                    &Default::default(),
+                    &created,
+                )),
+                _ => None,
             };
             if let Some(body) = body {
                 self.issue.body = Some(body);
@@ -142,7 +155,7 @@ fn bench(c: &mut Criterion) {
     c.bench_function("timeline_1000_entries_nothing_new", |b| {
         b.iter(|| {
             let plan = settled.decide();
-            assert!(plan.patch.body.is_none() && plan.overflow.is_empty());
+            assert!(plan.body.is_none() && plan.overflow.is_empty());
             plan
         })
     });
@@ -152,7 +165,7 @@ fn bench(c: &mut Criterion) {
     c.bench_function("timeline_1000_entries_one_new_comment", |b| {
         b.iter(|| {
             let plan = one_more.decide();
-            assert!(plan.patch.body.is_some());
+            assert!(plan.body.is_some());
             plan
         })
     });

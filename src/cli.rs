@@ -5,10 +5,14 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::action::{self, ActionEnv};
 use crate::config::Config;
-use crate::github::GitHub;
-use crate::{UsageError, declare, demo, init, sweep, timeline_cmd};
+use crate::engine::declare::{DEFAULT_DECLARER, Request};
+use crate::github::{self, GitHub};
+use crate::render::views::plan::{DryRunView, PlanView};
+use crate::render::{self, names};
+use crate::run::{self, Mode, Outcome};
+use crate::workflow::{self, ActionEnv};
+use crate::{UsageError, demo, init, timeline_cmd};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,7 +34,10 @@ pub enum Format {
 #[derive(Debug, Subcommand)]
 pub enum Commands {
     /// Handle the GitHub Actions event this workflow run was started for.
-    Action,
+    Action {
+        #[command(flatten)]
+        plan: PlanFlags,
+    },
     /// Open a new incident issue (an open incident with the same fingerprint gets a timeline
     /// entry instead).
     Declare {
@@ -51,6 +58,8 @@ pub enum Commands {
         /// Config file (default: .github/firebreak.yml here, else in the repository).
         #[arg(long)]
         config: Option<PathBuf>,
+        #[command(flatten)]
+        plan: PlanFlags,
     },
     /// Reconcile every open incident (the scheduled sweep).
     Sweep {
@@ -58,6 +67,8 @@ pub enum Commands {
         repo: Option<String>,
         #[arg(long)]
         config: Option<PathBuf>,
+        #[command(flatten)]
+        plan: PlanFlags,
     },
     /// Print an incident's whole timeline (body and overflow comments), oldest first.
     Timeline {
@@ -94,6 +105,27 @@ pub enum Commands {
     },
 }
 
+/// `--dry-run` and its report's format.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct PlanFlags {
+    /// Read and decide, print every write the run would make, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The dry run's report: markdown for people, JSON for scripts.
+    #[arg(long, value_enum, default_value = "markdown", requires = "dry_run")]
+    pub format: Format,
+}
+
+impl PlanFlags {
+    fn mode(self) -> Mode {
+        if self.dry_run {
+            Mode::DryRun
+        } else {
+            Mode::Apply
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Validate a config file; errors name the file, line and key.
@@ -110,22 +142,43 @@ fn cli_github(repo: Option<String>) -> anyhow::Result<GitHub> {
         .ok_or_else(|| {
             UsageError("no repository: pass --repo owner/name or set GITHUB_REPOSITORY".into())
         })?;
-    let token = action::token_from_env()
+    let token = github::token_from_env()
         .ok_or_else(|| UsageError("no token: set FIREBREAK_TOKEN or GITHUB_TOKEN".into()))?;
-    GitHub::with_token(&action::api_url_from_env(), &token, &repo)
+    GitHub::with_token(&github::api_url_from_env(), &token, &repo)
 }
 
 async fn cli_config(github: &GitHub, config: Option<PathBuf>) -> anyhow::Result<Config> {
-    action::load_config(github, &std::env::current_dir()?, config.as_deref()).await
+    run::config::load_config(github, &std::env::current_dir()?, config.as_deref()).await
+}
+
+/// Prints a dry run's plans (markdown or JSON).
+fn print_plans(outcome: &Outcome, format: Format) -> anyhow::Result<()> {
+    let view = DryRunView {
+        plans: outcome.plans.iter().map(PlanView::new).collect(),
+        notes: if outcome.plans.is_empty() {
+            outcome.notes.clone()
+        } else {
+            Vec::new()
+        },
+    };
+    match format {
+        Format::Markdown => print!("{}", render::render(names::DRY_RUN, &view)),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&view)?),
+    }
+    Ok(())
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Commands::Action => {
+        Commands::Action { plan } => {
             let env = ActionEnv::from_env()?;
-            let outcome = action::run(&env).await?;
-            for note in &outcome.notes {
-                println!("{note}");
+            let outcome = workflow::run(&env, plan.mode()).await?;
+            if plan.dry_run {
+                print_plans(&outcome, plan.format)?;
+            } else {
+                for note in &outcome.notes {
+                    println!("{note}");
+                }
             }
         }
         Commands::Declare {
@@ -135,17 +188,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             fingerprint,
             repo,
             config,
+            plan,
         } => {
             let github = cli_github(repo)?;
             let config = cli_config(&github, config).await?;
-            let request = declare::Request {
+            let request = Request {
                 title,
                 severity: sev,
                 body,
                 fingerprint,
-                by: declare::DEFAULT_DECLARER.into(),
+                by: DEFAULT_DECLARER.into(),
             };
-            let outcome = declare::declare(&github, &config, &request, chrono::Utc::now()).await?;
+            let outcome =
+                run::declare::declare(&github, &config, &request, chrono::Utc::now(), plan.mode())
+                    .await?;
+            if plan.dry_run {
+                return print_plans(&outcome, plan.format);
+            }
             if let Some(n) = outcome.issue {
                 println!("{n}");
             }
@@ -153,11 +212,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 eprintln!("{note}");
             }
         }
-        Commands::Sweep { repo, config } => {
+        Commands::Sweep { repo, config, plan } => {
             let github = cli_github(repo)?;
             let config = cli_config(&github, config).await?;
             let outcome =
-                sweep::reconcile_open_incidents(&github, &config, chrono::Utc::now()).await?;
+                run::sweep::sweep(&github, &config, chrono::Utc::now(), plan.mode()).await?;
+            if plan.dry_run {
+                return print_plans(&outcome, plan.format);
+            }
             for note in &outcome.notes {
                 println!("{note}");
             }

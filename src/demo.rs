@@ -36,10 +36,11 @@ impl Demo {
         let payload = payload::issue_comment(&self.fake, REPO, self.issue, comment.id, "created");
         let event = Event::from_webhook("issue_comment", &payload)?;
         let config = self.config.clone();
-        crate::action::handle(
+        crate::dispatch::dispatch(
             &self.github,
             &event,
             self.clock,
+            crate::run::Mode::Apply,
             |_| async move { Ok(config) },
         )
         .await

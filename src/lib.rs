@@ -16,13 +16,11 @@
 //! The in-memory GitHub used by the tests and by `firebreak demo` is its own crate of the
 //! workspace (`fake-github`), so this crate holds only the product.
 
-pub mod action;
-pub mod action_items;
 pub mod cli;
 pub mod command;
 pub mod config;
-pub mod declare;
 pub mod demo;
+pub mod dispatch;
 pub mod engine;
 pub mod event;
 pub mod github;
@@ -31,9 +29,9 @@ pub mod init;
 pub mod markdown;
 pub mod postmortem;
 pub mod render;
-pub mod runner;
-pub mod sweep;
+pub mod run;
 pub mod timeline_cmd;
+pub mod workflow;
 
 /// A mistake in how Firebreak was invoked or configured (exit code 2), as opposed to a
 /// GitHub or runtime failure (exit code 1).

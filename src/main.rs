@@ -31,7 +31,7 @@ fn main() -> ExitCode {
             if std::env::var_os("GITHUB_ACTIONS").is_some() {
                 println!(
                     "{}",
-                    firebreak::action::annotation("error", &format!("{error:#}"))
+                    firebreak::workflow::annotation("error", &format!("{error:#}"))
                 );
             }
             eprintln!("firebreak: {error:#}");

@@ -96,6 +96,33 @@ impl FakeGitHub {
         self.lock().set_comment_body(repo, comment_id, body);
     }
 
+    /// Replace an issue's body, as a person editing it (no-op if the issue does not exist).
+    pub fn edit_issue_body(&self, repo: &str, number: u64, body: &str) {
+        let mut st = self.lock();
+        let now = st.now();
+        if let Some(i) = st.repo_mut(repo).and_then(|r| r.issues.get_mut(&number)) {
+            i.body = Some(body.to_string());
+            i.updated_at = now;
+        }
+    }
+
+    /// Add an existing label to an issue, as a person would (no-op if either is missing, or
+    /// the issue has it already).
+    pub fn label_issue(&self, repo: &str, number: u64, name: &str) {
+        let mut st = self.lock();
+        let now = st.now();
+        let Some(r) = st.repo_mut(repo) else { return };
+        let Some(label) = r.label_by_name(name).map(|l| l.id) else {
+            return;
+        };
+        if let Some(i) = r.issues.get_mut(&number)
+            && !i.labels.contains(&label)
+        {
+            i.labels.push(label);
+            i.updated_at = now;
+        }
+    }
+
     /// Delete a comment (no-op if it does not exist).
     pub fn delete_comment(&self, repo: &str, comment_id: u64) {
         self.lock().remove_comment(repo, comment_id);

@@ -1,17 +1,19 @@
-//! Firebreak's labels: names, fixed colors and descriptions, and the add/remove diff.
+//! Firebreak's labels (names, fixed colors and descriptions) and the issue's assignees: what
+//! the issue should carry, diffed with what it carries.
 //!
 //! Labels are only ever added (POST, keeping the others) or removed one by one, never replaced
-//! as a set, so labels people add by hand survive.
+//! as a set, so labels people add by hand survive. Roles become assignees; only people who
+//! held a role and no longer hold any are unassigned, so assignees added by hand stay.
 
 use std::collections::BTreeSet;
 
 use crate::config::Config;
 use crate::event::Issue;
-use crate::github::LabelSpec;
 use crate::incident::Incident;
 use crate::incident::{ActionType, Status};
 
-use super::Plan;
+use super::plan::LabelSpec;
+use super::{Input, Need, Plan};
 
 pub const LABEL_INCIDENT: &str = "incident";
 pub const SEVERITY_PREFIX: &str = "sev:";
@@ -95,9 +97,19 @@ pub fn all_labels(config: &Config) -> Vec<LabelSpec> {
     labels
 }
 
+/// Firebreak's labels that a repository with labels `existing` (lower case) lacks.
+pub fn missing(config: &Config, existing: &BTreeSet<String>) -> Vec<LabelSpec> {
+    all_labels(config)
+        .into_iter()
+        .filter(|l| !existing.contains(&l.name.to_ascii_lowercase()))
+        .collect()
+}
+
 /// The labels an incident must carry, and the other Firebreak severity/status labels it must
-/// not; everything else on the issue is left alone.
-pub fn plan_labels(config: &Config, incident: &Incident, issue: &Issue, plan: &mut Plan) {
+/// not; everything else on the issue is left alone. The first time labels are added to an
+/// incident, Firebreak's labels the repository lacks are created first (with their colors).
+pub fn plan_labels(input: &Input, incident: &mut Incident, plan: &mut Plan) {
+    let (config, issue) = (input.config, input.issue);
     let current: BTreeSet<String> = issue
         .labels
         .iter()
@@ -124,5 +136,39 @@ pub fn plan_labels(config: &Config, incident: &Incident, issue: &Issue, plan: &m
         .map(|l| l.name.clone())
         .filter(|n| managed(&n.to_ascii_lowercase()) && !wanted.contains(&n.to_ascii_lowercase()))
         .collect();
-    plan.ensure_labels = !incident.labels_ready && !plan.add_labels.is_empty();
+    if !incident.labels_ready && !plan.add_labels.is_empty() {
+        match &input.facts.labels {
+            None => plan.need(Need::Labels),
+            Some(existing) => {
+                plan.create_labels = missing(config, existing);
+                incident.labels_ready = true;
+            }
+        }
+    }
+}
+
+/// Roles become assignees. Only people who held a role (`former`: lost it in this run) and no
+/// longer hold any are unassigned, so assignees added by hand stay.
+pub fn plan_assignees(incident: &Incident, issue: &Issue, former: &[String], plan: &mut Plan) {
+    let current: BTreeSet<String> = issue
+        .assignees
+        .iter()
+        .map(|u| u.login.to_ascii_lowercase())
+        .collect();
+    let holders = incident.role_holders();
+    let holder_set: BTreeSet<String> = holders.iter().map(|l| l.to_ascii_lowercase()).collect();
+    plan.add_assignees = holders
+        .into_iter()
+        .filter(|l| !current.contains(&l.to_ascii_lowercase()))
+        .collect();
+    plan.remove_assignees = former
+        .iter()
+        .filter(|l| {
+            let l = l.to_ascii_lowercase();
+            current.contains(&l) && !holder_set.contains(&l)
+        })
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
 }

@@ -1,10 +1,9 @@
 //! The body and the timeline's overflow comments, as one run writes them: which entries stay in
-//! the body, which parts are opened, rewritten or deleted (see [`crate::incident::parts`]
-//! for the rules).
+//! the body, which parts are opened, rewritten or retired (see [`crate::incident::parts`] for
+//! the rules).
 //!
-//! A new part's URL is known only once GitHub has created it, so when the body links a new
-//! part the plan carries a [`BodyDraft`] instead of a finished body: the section rendered with
-//! a placeholder per new part, replaced by the runner once the ids are known. The placeholders
+//! A new part's URL is known only once GitHub has created it, so the body links a new part
+//! through a placeholder, replaced by the apply step once the ids are known. The placeholders
 //! contain `<`, which the rendered section can only hold where Firebreak put it (people's text
 //! is escaped there), so no comment can forge one.
 
@@ -12,71 +11,66 @@ use crate::config::Config;
 use crate::event::Comment;
 use crate::incident::Incident;
 use crate::incident::parts::{self, Costs, Found, Layout, Limits, PartState};
-use crate::incident::section::{self, Body, encode_json};
+use crate::incident::section::{Body, encode_json};
 use crate::incident::timeline::Entry;
 use crate::render::{self, PartLink, names};
 
+use super::plan::{Bindings, BodyDraft, bind};
 use super::{Input, Plan};
 
-/// A part to open.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewPart {
+/// A part to open, or (with its comment) to rewrite. Its entries are kept beside its text so
+/// the apply step can render it again when it shows an action item opened in the same run.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PartWrite {
+    /// The comment holding the part; `None` for a part to open.
+    pub comment: Option<u64>,
     pub part: u32,
     pub body: String,
+    #[serde(skip)]
+    pub entries: Vec<Entry>,
+}
+
+impl PartWrite {
+    /// The text, showing what apply created.
+    pub fn text(
+        &self,
+        config: &Config,
+        incident: &Incident,
+        issue_url: &str,
+        bindings: &Bindings,
+    ) -> String {
+        if bindings.items.is_empty() {
+            return self.body.clone();
+        }
+        let mut bound = incident.clone();
+        bound.timeline = self.entries.clone();
+        bind(&mut bound, bindings);
+        render_text(config, incident, issue_url, self.part, &bound.timeline)
+    }
 }
 
 /// Writes to overflow comments, beside the plan's body.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Writes {
     /// Parts to open, before the body (its links need their ids).
-    pub create: Vec<NewPart>,
-    /// (comment, new text) of parts whose content changed.
-    pub update: Vec<(u64, String)>,
+    pub create: Vec<PartWrite>,
+    /// Parts whose content changed.
+    pub update: Vec<PartWrite>,
     /// (comment, new text) of duplicated parts (two runs opened the same one), rewritten after
     /// the body into a note without state, so they are no longer parts; their entries are in
-    /// the body or the surviving part. Not deleted: the runner's check that no comment arrived
+    /// the body or the surviving part. Not deleted: the run's check that no comment arrived
     /// while it wrote counts comments, and a deletion would hide an arrival from another run.
     pub retire: Vec<(u64, String)>,
-    /// The body, when it links parts still to be opened.
-    pub body: Option<BodyDraft>,
-    /// The body's links to the parts (placeholders for parts still to be opened), kept so the
-    /// body can be rendered again after the postmortem flow changed the incident.
-    pub links: Vec<PartLink>,
-    /// Every entry, body and parts, oldest first, when some live in parts: documents that show
-    /// the whole timeline (the postmortem) read it here. Empty when the body holds them all.
-    pub full_timeline: Vec<Entry>,
 }
 
 impl Writes {
     pub fn is_empty(&self) -> bool {
-        self.create.is_empty()
-            && self.update.is_empty()
-            && self.retire.is_empty()
-            && self.body.is_none()
+        self.create.is_empty() && self.update.is_empty() && self.retire.is_empty()
     }
 }
 
-/// A body waiting for the ids of the parts it links.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BodyDraft {
-    before: String,
-    pub(super) rendered: String,
-    after: String,
-    issue_url: String,
-}
-
-impl BodyDraft {
-    /// The body, given the comment ids of the created parts (in [`Writes::create`] order).
-    pub fn compose(&self, incident: &Incident, created: &[u64]) -> String {
-        let mut rendered = self.rendered.clone();
-        for (i, id) in created.iter().enumerate() {
-            rendered = rendered.replace(&placeholder(i), &comment_url(&self.issue_url, *id));
-        }
-        section::compose(&self.before, &rendered, incident, &self.after)
-    }
-}
-
-fn placeholder(i: usize) -> String {
+/// The placeholder of the `i`-th part opened by a plan, in the body's links.
+pub fn placeholder(i: usize) -> String {
     format!("<firebreak-new-part-{i}>")
 }
 
@@ -95,7 +89,7 @@ pub fn find_parts(comments: &[Comment]) -> Found {
 }
 
 /// Splits `incident.timeline` (every entry, body and parts merged) between the body and the
-/// parts, and plans the writes: the body PATCH when it changes, part writes when theirs do.
+/// parts, and plans the writes: the body when it changes, part writes when theirs do.
 pub fn plan_timeline(
     input: &Input,
     body: &Body,
@@ -108,46 +102,31 @@ pub fn plan_timeline(
     let issue_url = input.issue.html_url.as_str();
     let all = std::mem::take(&mut incident.timeline);
     let costs = Costs {
-        body_fixed: section::compose(
-            &body.before,
-            &super::render_section(config, &incident, issue_url, &[]),
+        body_fixed: super::docs::compose(
+            body,
+            &super::docs::section(config, &incident, issue_url, &[]),
             &incident,
-            &body.after,
         )
         .len(),
         link: issue_url.len() + 64,
-        part_fixed: parts::compose(
-            &render_part(config, &incident, issue_url, u32::MAX, &[]),
-            &PartState {
-                part: u32::MAX,
-                entries: Vec::new(),
-            },
-        )
-        .len(),
+        part_fixed: render_text(config, &incident, issue_url, u32::MAX, &[]).len(),
         entry: |e: &Entry| entry_cost(e, issue_url),
     };
-    let everything = all.clone();
     let Layout {
         body: kept,
         parts: layouts,
     } = parts::layout(all, &found.parts, &costs, limits);
-    if !layouts.is_empty() {
-        plan.overflow.full_timeline = everything;
-    }
     incident.timeline = kept;
 
     let mut links = Vec::new();
     let zone = format!("| Time ({}) |", config.timezone.name());
-    let text_of = |layout: &parts::PartLayout| {
-        parts::compose(
-            &render_part(config, &incident, issue_url, layout.part, &layout.entries),
-            &PartState {
-                part: layout.part,
-                entries: layout.entries.clone(),
-            },
-        )
-    };
     for layout in &layouts {
+        let write = |comment| PartWrite {
+            comment,
+            part: layout.part,
+            body: render_text(config, &incident, issue_url, layout.part, &layout.entries),
+            entries: layout.entries.clone(),
+        };
         let url = match layout.comment {
             Some(id) => {
                 let existing = found.parts.iter().find(|p| p.comment == id);
@@ -164,19 +143,16 @@ pub fn plan_timeline(
                         && p.text.contains(&format!("({issue_url})"))
                 });
                 if !same {
-                    let text = text_of(layout);
-                    if existing.is_none_or(|p| p.text != text) {
-                        plan.overflow.update.push((id, text));
+                    let write = write(Some(id));
+                    if existing.is_none_or(|p| p.text != write.body) {
+                        plan.overflow.update.push(write);
                     }
                 }
                 comment_url(issue_url, id)
             }
             None => {
                 let url = placeholder(plan.overflow.create.len());
-                plan.overflow.create.push(NewPart {
-                    part: layout.part,
-                    body: text_of(layout),
-                });
+                plan.overflow.create.push(write(None));
                 url
             }
         };
@@ -212,22 +188,44 @@ pub fn plan_timeline(
         ));
     }
 
-    let rendered = super::render_section(config, &incident, issue_url, &links);
-    plan.overflow.links = links;
-    if plan.overflow.create.is_empty() {
-        let new_body = section::compose(&body.before, &rendered, &incident, &body.after);
-        if new_body != input.issue.body_text() {
-            plan.patch.body = Some(new_body);
+    // What apply creates shows in the section: it is rendered then. Otherwise it is rendered
+    // now, and the body is written only when it changes.
+    let rendered =
+        (!plan.has_pending()).then(|| super::docs::section(config, &incident, issue_url, &links));
+    let text = match &rendered {
+        Some(rendered) if plan.overflow.create.is_empty() => {
+            Some(super::docs::compose(body, rendered, &incident))
         }
-    } else {
-        plan.overflow.body = Some(BodyDraft {
+        _ => None,
+    };
+    if text.as_deref() != Some(input.issue.body_text()) {
+        plan.body = Some(BodyDraft {
             before: body.before.clone(),
-            rendered,
             after: body.after.clone(),
             issue_url: issue_url.to_string(),
+            links,
+            rendered,
+            text,
         });
     }
     plan.incident = Some(incident);
+}
+
+/// A part's whole comment: the rendered table and the hidden state.
+fn render_text(
+    config: &Config,
+    incident: &Incident,
+    issue_url: &str,
+    part: u32,
+    entries: &[Entry],
+) -> String {
+    parts::compose(
+        &render_part(config, incident, issue_url, part, entries),
+        &PartState {
+            part,
+            entries: entries.to_vec(),
+        },
+    )
 }
 
 fn render_part(
@@ -257,6 +255,7 @@ pub fn entry_cost(entry: &Entry, issue_url: &str) -> usize {
 mod tests {
     use super::*;
     use crate::incident::EntryKind;
+    use crate::incident::section::compose;
 
     #[test]
     fn entry_cost_covers_the_row_and_the_state_even_for_hostile_text() {
@@ -271,17 +270,17 @@ mod tests {
             let entry = Entry::new(at, EntryKind::Comment, "mallory", text)
                 .from_comment(123_456_789_012, None);
             let mut inc = Incident::declare("x", 1, "a", at, chrono_tz::UTC);
-            let empty = section::compose(
+            let empty = compose(
                 "",
-                &super::super::render_section(&config, &inc, url, &[]),
+                &super::super::docs::section(&config, &inc, url, &[]),
                 &inc,
                 "",
             )
             .len();
             inc.timeline.push(entry.clone());
-            let one = section::compose(
+            let one = compose(
                 "",
-                &super::super::render_section(&config, &inc, url, &[]),
+                &super::super::docs::section(&config, &inc, url, &[]),
                 &inc,
                 "",
             )
@@ -313,11 +312,19 @@ mod tests {
         let inc = Incident::declare("x", 1, "a", at, chrono_tz::UTC);
         let draft = BodyDraft {
             before: "people's <firebreak-new-part-0>".into(),
-            rendered: format!("[part 1]({})", placeholder(0)),
+            rendered: Some(format!("[part 1]({})", placeholder(0))),
             after: String::new(),
             issue_url: "https://h/i/1".into(),
+            links: Vec::new(),
+            text: None,
         };
-        let body = draft.compose(&inc, &[42]);
+        let body = super::super::docs::body(
+            &Config::default(),
+            &draft,
+            &inc,
+            &Bindings::default(),
+            &[42],
+        );
         assert!(
             body.contains("[part 1](https://h/i/1#issuecomment-42)"),
             "{body}"

@@ -4,25 +4,11 @@
 //! second one.
 
 use chrono::{DateTime, Utc};
-use http::{Method, StatusCode};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use http::Method;
 use serde::Deserialize;
-use serde_json::json;
 
-use super::{GitHub, GitHubError, Retry};
+use super::{GitHub, GitHubError, Retry, segment};
 use crate::event::User;
-
-/// One path segment, `/` included (`heads%2Fmain`): Prism and GitHub take a ref or a path as
-/// one encoded parameter.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-fn segment(s: &str) -> String {
-    utf8_percent_encode(s, SEGMENT).to_string()
-}
 
 #[derive(Debug, Clone, Deserialize)]
 struct GitRef {
@@ -157,25 +143,6 @@ impl GitHub {
         }
     }
 
-    /// Creates `branch` at `sha`; a branch that already exists is [`Created::Existed`].
-    pub async fn create_branch(&self, branch: &str, sha: &str) -> Result<Created, GitHubError> {
-        let path = self.repo_path("/git/refs");
-        match self
-            .send(
-                &format!("creating branch {branch}"),
-                Method::POST,
-                &path,
-                Some(&json!({ "ref": format!("refs/heads/{branch}"), "sha": sha })),
-                Retry::Never,
-            )
-            .await
-        {
-            Ok(_) => Ok(Created::Created),
-            Err(e) if e.status() == Some(StatusCode::UNPROCESSABLE_ENTITY) => Ok(Created::Existed),
-            Err(e) => Err(e),
-        }
-    }
-
     /// A file's text and blob sha at `git_ref` (default branch when `None`); `None` when absent.
     pub async fn read_blob(
         &self,
@@ -254,76 +221,6 @@ impl GitHub {
             })
     }
 
-    /// Writes `text` to `path` on `branch`: creates it when `sha` is `None` (a file that
-    /// already exists is [`Created::Existed`] and left alone), else updates the blob `sha`.
-    pub async fn write_file(
-        &self,
-        path: &str,
-        branch: &str,
-        text: &str,
-        message: &str,
-        sha: Option<&str>,
-    ) -> Result<Created, GitHubError> {
-        use base64::Engine as _;
-        let url = self.repo_path(&format!("/contents/{}", segment(path)));
-        let mut body = json!({
-            "message": message,
-            "content": base64::engine::general_purpose::STANDARD.encode(text.as_bytes()),
-            "branch": branch,
-        });
-        if let Some(sha) = sha {
-            body["sha"] = sha.into();
-        }
-        match self
-            .send(
-                &format!("writing {path} on {branch}"),
-                Method::PUT,
-                &url,
-                Some(&body),
-                Retry::Never,
-            )
-            .await
-        {
-            Ok(_) => Ok(Created::Created),
-            Err(e) if sha.is_none() && e.status() == Some(StatusCode::UNPROCESSABLE_ENTITY) => {
-                Ok(Created::Existed)
-            }
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Opens a pull request; `None` when one is already open from `head` into `base` (422).
-    pub async fn create_pull(
-        &self,
-        title: &str,
-        head: &str,
-        base: &str,
-        body: &str,
-        draft: bool,
-    ) -> Result<Option<Pull>, GitHubError> {
-        let path = self.repo_path("/pulls");
-        match self
-            .json(
-                &format!("opening a pull request from {head}"),
-                Method::POST,
-                &path,
-                Some(&json!({
-                    "title": title,
-                    "head": head,
-                    "base": base,
-                    "body": body,
-                    "draft": draft,
-                })),
-                Retry::Never,
-            )
-            .await
-        {
-            Ok(pull) => Ok(Some(pull)),
-            Err(e) if e.status() == Some(StatusCode::UNPROCESSABLE_ENTITY) => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-
     /// The newest pull request (open or closed) from `head` in this repository.
     pub async fn find_pull(&self, head: &str) -> Result<Option<Pull>, GitHubError> {
         let owner = self.repo.split('/').next().unwrap_or_default();
@@ -356,49 +253,5 @@ impl GitHub {
         let path = self.repo_path(&format!("/pulls/{number}/reviews?per_page=100"));
         self.paginate(&format!("listing reviews of #{number}"), &path)
             .await
-    }
-
-    /// Opens or closes a pull request (an absolute value: safe to repeat).
-    pub async fn set_pull_state(&self, number: u64, state: &str) -> Result<(), GitHubError> {
-        self.send(
-            &format!("setting pull request #{number} {state}"),
-            Method::PATCH,
-            &self.repo_path(&format!("/pulls/{number}")),
-            Some(&json!({ "state": state })),
-            Retry::Safe,
-        )
-        .await
-        .map(drop)
-    }
-
-    /// Deletes a comment (a duplicate of a bot comment); one already gone is fine.
-    pub async fn delete_comment(&self, id: u64) -> Result<(), GitHubError> {
-        match self
-            .send::<()>(
-                &format!("deleting comment {id}"),
-                Method::DELETE,
-                &self.repo_path(&format!("/issues/comments/{id}")),
-                None,
-                Retry::Safe,
-            )
-            .await
-        {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other.map(drop),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn refs_and_paths_are_one_encoded_segment() {
-        assert_eq!(
-            segment("heads/postmortem/12-x"),
-            "heads%2Fpostmortem%2F12-x"
-        );
-        assert_eq!(segment("acme:postmortem/1-a"), "acme%3Apostmortem%2F1-a");
     }
 }

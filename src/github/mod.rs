@@ -11,6 +11,7 @@
 
 mod git;
 mod ops;
+mod write;
 
 use std::time::Duration;
 
@@ -21,7 +22,43 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use git::*;
-pub use ops::*;
+pub use write::Writer;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+/// Characters kept as-is in a path segment; everything else is percent-encoded, `/` included,
+/// so a label name (`status:investigating`), a ref (`heads/postmortem/12-x`) or a file path is
+/// one segment: Prism and GitHub take each as one encoded parameter.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+pub(crate) fn segment(s: &str) -> String {
+    utf8_percent_encode(s, SEGMENT).to_string()
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// The token, from the most specific place first.
+pub fn token_from_env() -> Option<String> {
+    [
+        "INPUT_GITHUB-TOKEN",
+        "INPUT_GITHUB_TOKEN",
+        "FIREBREAK_TOKEN",
+        "GITHUB_TOKEN",
+    ]
+    .into_iter()
+    .find_map(env_var)
+}
+
+/// `GITHUB_API_URL`, always honored (GitHub Enterprise Server, tests).
+pub fn api_url_from_env() -> String {
+    env_var("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".to_string())
+}
 
 /// Read/connect timeouts. GitHub answers almost everything in well under a second; a minute
 /// without bytes is a dead connection, and a workflow run should fail rather than hang.
@@ -203,6 +240,11 @@ impl GitHub {
     pub fn with_default_branch(mut self, branch: Option<String>) -> Self {
         self.default_branch = branch.filter(|b| !b.is_empty());
         self
+    }
+
+    /// The default branch the event named, if it did (no read).
+    pub fn default_branch_hint(&self) -> Option<&str> {
+        self.default_branch.as_deref()
     }
 
     pub fn repo(&self) -> &str {
@@ -440,6 +482,17 @@ fn rate_limit_wait(status: StatusCode, headers: &http::HeaderMap, body: &[u8]) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_and_paths_are_encoded_as_one_segment() {
+        assert_eq!(segment("status:investigating"), "status%3Ainvestigating");
+        assert_eq!(segment("good first issue"), "good%20first%20issue");
+        assert_eq!(
+            segment("heads/postmortem/12-x"),
+            "heads%2Fpostmortem%2F12-x"
+        );
+        assert_eq!(segment("acme:postmortem/1-a"), "acme%3Apostmortem%2F1-a");
+    }
 
     #[test]
     fn next_link_is_found_among_several_rels() {

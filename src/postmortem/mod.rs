@@ -1,37 +1,25 @@
-//! Postmortems (SPEC §3): the draft pull request, its checklist, the close gate, the index and
-//! the public version.
+//! Postmortems (SPEC §3), the rules: which severity owes one and when its draft opens, who
+//! owns it, how its branch, file and markers are named, what its checklist requires, how its
+//! sections are read, and how the public version is redacted. Pure.
 //!
-//! Everything here is pure except [`flow`], which performs the GitHub operations the engine
-//! planned ([`Intents`]) and is called by the runner:
-//!
-//! - [`decide`]: folded into the engine's decision — when a postmortem is owed, its due date,
-//!   the `postmortem:required` label, the checklist, the close gate, what a merge changes;
+//! - [`checklist`]: the requirements, evaluated from the incident and what was read from the
+//!   pull request;
 //! - [`markdown`]: sections, placeholders and managed blocks of a postmortem file;
-//! - [`checklist`]: the requirements, evaluated from the incident and what was read from the PR;
-//! - [`views`] and [`templates`]: what the files and comments say (handlebars, overridable per
-//!   repository);
-//! - [`redact`]: the public version's redaction and its leak check;
-//! - [`index`]: `docs/postmortems/README.md`, newest first.
+//! - [`redact`]: the public version's redaction and its leak check.
+//!
+//! The decisions (drafting, the close gate, the index, publishing) are the engine's
+//! ([`crate::engine`]); the texts are templates ([`crate::render`]).
 //!
 //! A postmortem pull request names its incident in a hidden marker in its body
 //! (`<!-- firebreak:postmortem incident=12 -->`) and in its branch (`postmortem/12-<slug>`),
 //! so any event about it finds the incident.
 
 pub mod checklist;
-pub mod decide;
-pub mod flow;
-pub mod index;
 pub mod markdown;
-pub mod public;
 pub mod redact;
-
-#[cfg(test)]
-mod tests;
 
 use crate::config::{Config, PostmortemPolicy};
 use crate::incident::{Incident, Status};
-
-pub use decide::Intents;
 
 /// The label an incident carries while its postmortem is required.
 pub const LABEL_REQUIRED: &str = "postmortem:required";
@@ -143,59 +131,6 @@ pub fn branch_name(config: &Config, number: u64, incident: &Incident) -> String 
     format!("{}{number}-{slug}", config.postmortem.branch_prefix)
 }
 
-/// Runs `/postmortem`, `/postmortem owner @x` or `/postmortem public` typed by `author`: changes
-/// the incident (publishing is an intent for [`flow`]) and returns the timeline text, or why it
-/// cannot run. `key` identifies the command line (`<comment>.<line>`).
-pub fn command(
-    incident: &mut Incident,
-    command: &crate::command::PostmortemCommand,
-    author: &str,
-    key: &str,
-    intents: &mut Intents,
-) -> Result<String, String> {
-    use crate::command::PostmortemCommand;
-    let pull = incident.postmortem.as_ref().and_then(|p| p.pull);
-    match command {
-        PostmortemCommand::Start => {
-            if let Some(n) = pull {
-                return Err(format!("the postmortem is already open: #{n}."));
-            }
-            let pm = incident.postmortem.get_or_insert_with(Default::default);
-            if pm.started {
-                return Err("the postmortem is already started; its draft is being opened.".into());
-            }
-            pm.started = true;
-            Ok("Postmortem started".to_string())
-        }
-        PostmortemCommand::Owner(target) => {
-            let login = target.resolve(author).trim_start_matches('@').to_string();
-            let pm = incident.postmortem.get_or_insert_with(Default::default);
-            if pm
-                .owner
-                .as_deref()
-                .is_some_and(|o| o.eq_ignore_ascii_case(&login))
-            {
-                return Err(format!("{login} already owns the postmortem."));
-            }
-            let previous = pm.owner.replace(login.clone());
-            Ok(match previous {
-                Some(p) => format!("Postmortem owner: {login} (was {p})"),
-                None => format!("Postmortem owner: {login}"),
-            })
-        }
-        PostmortemCommand::Public => {
-            if pull.is_none() {
-                return Err(
-                    "there is no postmortem draft to publish yet: it opens when the incident is mitigated (required severities) or with `/postmortem`."
-                        .into(),
-                );
-            }
-            intents.publish = Some(format!("public-{key}"));
-            Ok("Public postmortem requested".to_string())
-        }
-    }
-}
-
 /// Cheap check before reading configuration: could this pull request be a postmortem (a marker
 /// in its body, or a branch `<prefix><number>-…`)?
 pub fn may_name_incident(body: &str, head: Option<&str>) -> bool {
@@ -206,4 +141,31 @@ pub fn may_name_incident(body: &str, head: Option<&str>) -> bool {
                 .and_then(|last| last.split_once('-'))
                 .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
         })
+}
+
+/// A link from the index to `path`: relative when the file is beside or below the index.
+pub fn relative_link(index: &str, path: &str) -> String {
+    let dir = index.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    if dir.is_empty() {
+        return path.to_string();
+    }
+    match path.strip_prefix(&format!("{dir}/")) {
+        Some(rest) => rest.to_string(),
+        None => format!("/{path}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_relative_to_the_index() {
+        assert_eq!(
+            relative_link("docs/postmortems/README.md", "docs/postmortems/a.md"),
+            "a.md"
+        );
+        assert_eq!(relative_link("README.md", "docs/a.md"), "docs/a.md");
+        assert_eq!(relative_link("docs/index.md", "pm/a.md"), "/pm/a.md");
+    }
 }

@@ -38,6 +38,8 @@ pub mod names {
     pub const PART_RETIRED: &str = "timeline-part-retired";
     pub const DEMO_ISSUE: &str = "demo-issue";
     pub const ACTION_ITEM: &str = "action-item";
+    /// A dry run's report of the writes a run would make.
+    pub const DRY_RUN: &str = "dry-run";
     pub const POSTMORTEM: &str = "postmortem";
     pub const PUBLIC: &str = "postmortem-public";
     pub const ACTION_ITEMS: &str = "postmortem-action-items";
@@ -88,6 +90,7 @@ const TEMPLATES: &[Template] = templates! {
     names::PART_RETIRED => "timeline-part-retired", false;
     names::DEMO_ISSUE => "demo-issue", false;
     names::ACTION_ITEM => "action-item", false;
+    names::DRY_RUN => "dry-run", false;
     names::POSTMORTEM => "postmortem", true;
     names::PUBLIC => "postmortem-public", true;
     names::ACTION_ITEMS => "postmortem-action-items", true;

@@ -7,6 +7,7 @@ use fake_github::payload;
 use fake_github::{Fault, FaultKind};
 use firebreak::config::OpenCap;
 use firebreak::incident::section::Body;
+use firebreak::run::Mode;
 
 use crate::support::{self, Repo};
 
@@ -309,7 +310,7 @@ async fn the_sweep_brings_items_closed_without_an_event_in_line() {
     repo.fake
         .set_issue_state(&repo.name, item, "closed", "carol");
     let outcome =
-        firebreak::sweep::reconcile_open_incidents(&repo.client(), &repo.config, Utc::now())
+        firebreak::run::sweep::sweep(&repo.client(), &repo.config, Utc::now(), Mode::Apply)
             .await
             .unwrap();
     assert!(outcome.notes.iter().any(|n| n.contains("swept")));
@@ -458,14 +459,14 @@ async fn a_create_that_times_out_fails_loudly_and_the_rerun_finds_it() {
         .client()
         .with_request_timeout(std::time::Duration::from_millis(300));
     let config = repo.config.clone();
-    let result =
-        firebreak::action::handle(
-            &impatient,
-            &event,
-            Utc::now(),
-            |_| async move { Ok(config) },
-        )
-        .await;
+    let result = firebreak::dispatch::dispatch(
+        &impatient,
+        &event,
+        Utc::now(),
+        Mode::Apply,
+        |_| async move { Ok(config) },
+    )
+    .await;
     assert!(
         result.is_err(),
         "a timed-out create fails the run loudly: {result:?} {:?}",

@@ -352,11 +352,7 @@ async fn hand_added_labels_survive_firebreak_changes() {
         .add_label(&repo.name, "team:payments", "ededed", None);
     let payload = {
         // A person adds a label by hand.
-        let client = repo.client();
-        client
-            .add_labels(n, &["team:payments".to_string()])
-            .await
-            .unwrap();
+        repo.fake.label_issue(&repo.name, n, "team:payments");
         payload::issues(
             &repo.fake,
             &repo.name,

@@ -6,7 +6,6 @@ use chrono::{NaiveDate, Utc};
 use fake_github::payload;
 use firebreak::config::PrivatePattern;
 use firebreak::engine;
-use firebreak::github::IssuePatch;
 use firebreak::incident::section::{self, Body};
 use firebreak::incident::{ActionItem, ActionType, Incident, ItemState};
 use serde_json::json;
@@ -77,18 +76,9 @@ async fn put_action_item(repo: &Repo, n: u64, number: u64, owner: Option<&str>) 
         by: "bob".into(),
         at: Utc::now(),
     });
-    let rendered = engine::render_section(&repo.config, &incident, &issue.html_url, &[]);
+    let rendered = engine::docs::section(&repo.config, &incident, &issue.html_url, &[]);
     let text = section::compose(&body.before, &rendered, &incident, &body.after);
-    repo.client()
-        .update_issue(
-            n,
-            &IssuePatch {
-                body: Some(text),
-                ..IssuePatch::default()
-            },
-        )
-        .await
-        .unwrap();
+    repo.fake.edit_issue_body(&repo.name, n, &text);
 }
 
 fn pull_payload(repo: &Repo, pr: u64, action: &str, sender: &str) -> Vec<u8> {
@@ -292,22 +282,12 @@ async fn a_lost_body_write_is_recovered_without_a_second_pull_request() {
     incident.postmortem = None;
     let issue = repo.client().get_issue(n).await.unwrap();
     let parsed = Body::parse(&body);
-    let rendered = engine::render_section(&repo.config, &incident, &issue.html_url, &[]);
-    repo.client()
-        .update_issue(
-            n,
-            &IssuePatch {
-                body: Some(section::compose(
-                    &parsed.before,
-                    &rendered,
-                    &incident,
-                    &parsed.after,
-                )),
-                ..IssuePatch::default()
-            },
-        )
-        .await
-        .unwrap();
+    let rendered = engine::docs::section(&repo.config, &incident, &issue.html_url, &[]);
+    repo.fake.edit_issue_body(
+        &repo.name,
+        n,
+        &section::compose(&parsed.before, &rendered, &incident, &parsed.after),
+    );
     repo.deliver_comment(n, c, "created").await.unwrap();
     assert_eq!(repo.fake.pull_numbers(&repo.name), [pr]);
     assert_eq!(pull_of(&repo, n), pr);
@@ -639,7 +619,7 @@ async fn a_template_override_replaces_its_template_and_a_broken_one_is_a_config_
         "Our checklist: {{done}} of {{total}}\n\n{{#each checks}}\n- [{{#if done}}x{{else}} {{/if}}] {{{text}}}\n{{/each}}\n\n{{{marker}}}\n",
     );
     let workspace = tempfile::tempdir().unwrap();
-    let config = firebreak::action::load_config(&repo.client(), workspace.path(), None)
+    let config = firebreak::run::config::load_config(&repo.client(), workspace.path(), None)
         .await
         .unwrap();
     assert_eq!(config.templates.len(), 1);
@@ -664,7 +644,7 @@ async fn a_template_override_replaces_its_template_and_a_broken_one_is_a_config_
         ".github/firebreak/templates/postmortem.md.hbs",
         "# {{title}\n",
     );
-    let err = firebreak::action::load_config(&repo.client(), workspace.path(), None)
+    let err = firebreak::run::config::load_config(&repo.client(), workspace.path(), None)
         .await
         .unwrap_err();
     assert_eq!(firebreak::exit_code_for(&err), 2);

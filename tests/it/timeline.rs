@@ -104,9 +104,13 @@ async fn run_at_once(repo: &support::Repo, n: u64, comments: &[u64]) {
         let client = repo.client();
         let config = repo.config.clone();
         handles.push(tokio::spawn(async move {
-            firebreak::action::handle(&client, &event, chrono::Utc::now(), |_| async move {
-                Ok(config)
-            })
+            firebreak::dispatch::dispatch(
+                &client,
+                &event,
+                chrono::Utc::now(),
+                firebreak::run::Mode::Apply,
+                |_| async move { Ok(config) },
+            )
             .await
         }));
     }

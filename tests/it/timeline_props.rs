@@ -6,12 +6,12 @@
 //!
 //! The engine (`engine::decide_with`, pure) runs over an in-memory model of one issue, with
 //! small size limits so that a few comments already overflow; the model applies plans the way
-//! `runner::apply` does and loops like `runner::run_issue` (list again when the comment count
+//! `run::apply` does and loops like `run::run_issue` (list again when the comment count
 //! in the PATCH answer shows arrivals).
 
 use chrono::{DateTime, Duration, Utc};
 use firebreak::config::Config;
-use firebreak::engine::{self, Authorizer, Input, Plan, Trigger};
+use firebreak::engine::{self, Authorizer, Facts, Input, Plan, Trigger};
 use firebreak::event::{Comment, Issue, Label, User};
 use firebreak::incident::parts::{Found, Limits};
 use firebreak::incident::section::Body;
@@ -91,6 +91,8 @@ struct World {
     /// Every version of the issue, so a run can start from an old payload, as a webhook's
     /// issue is as it was when the event fired.
     history: Vec<Issue>,
+    /// What the gather step would have read: the repository has Firebreak's labels.
+    facts: Facts,
 }
 
 impl World {
@@ -112,6 +114,15 @@ impl World {
             slots: vec![Slot::Idle, Slot::Idle, Slot::Idle],
             command_only: Default::default(),
             history: Vec::new(),
+            facts: Facts {
+                labels: Some(
+                    engine::all_labels(&Config::default())
+                        .into_iter()
+                        .map(|l| l.name)
+                        .collect(),
+                ),
+                ..Facts::default()
+            },
         };
         world.add("alice", "/incident");
         world.run_to_end();
@@ -200,7 +211,7 @@ impl World {
                 comments: &snap.comments,
                 trigger: Trigger::Reconcile,
                 authorizer: &AllowAll,
-                facts: &Default::default(),
+                facts: &self.facts,
                 pull: None,
                 pull_comments: &[],
             },
@@ -270,8 +281,8 @@ impl World {
                     created.push(self.post_bot(&part.body));
                 }
                 let mut stale = false;
-                for (id, body) in &plan.overflow.update {
-                    stale |= !self.set_comment(*id, body);
+                for part in &plan.overflow.update {
+                    stale |= !self.set_comment(part.comment.unwrap(), &part.body);
                 }
                 created.drain(..replies);
                 Slot::PartsWritten {
@@ -290,8 +301,14 @@ impl World {
                 stale,
             } => {
                 let mut patch = plan.patch.clone();
-                if let (Some(draft), Some(incident)) = (&plan.overflow.body, &plan.incident) {
-                    patch.body = Some(draft.compose(incident, &created));
+                if let (Some(draft), Some(incident)) = (&plan.body, &plan.incident) {
+                    patch.body = Some(engine::docs::body(
+                        &self.config,
+                        draft,
+                        incident,
+                        &Default::default(),
+                        &created,
+                    ));
                 }
                 if let Some(title) = patch.title {
                     self.issue.title = title;

@@ -2,4 +2,5 @@
 //! configured zone, so templates stay free of logic.
 
 pub mod incident;
+pub mod plan;
 pub mod postmortem;

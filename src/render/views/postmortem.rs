@@ -263,6 +263,25 @@ pub fn mirror(config: &Config, incident: &Incident) -> Option<String> {
     )
 }
 
+/// One line of the index for incident `number`.
+pub fn line_view(config: &Config, incident: &Incident, number: u64) -> IndexLineView {
+    IndexLineView {
+        record: incident.record.clone(),
+        when: incident.record.get(..16).unwrap_or("").to_string(),
+        title: incident.title.clone(),
+        link: postmortem::relative_link(
+            &config.postmortem.index,
+            &postmortem::file_path(config, incident),
+        ),
+        severity: config.severity_name(incident.severity),
+        duration: incident
+            .resolved_at
+            .map(|r| human_duration(r - incident.declared_at))
+            .unwrap_or_else(|| "unresolved".to_string()),
+        number,
+    }
+}
+
 /// One line of the postmortem index.
 #[derive(Debug, Clone, Serialize)]
 pub struct IndexLineView {
@@ -407,11 +426,9 @@ pub fn sample_render(config: &Config, name: &str) -> Result<String, TemplateErro
                 block: String::new(),
             },
         ),
-        names::INDEX_LINE => templates::render_overridable(
-            config,
-            name,
-            &postmortem::index::line_view(config, &incident, number),
-        ),
+        names::INDEX_LINE => {
+            templates::render_overridable(config, name, &line_view(config, &incident, number))
+        }
         names::NOTICE => templates::render_overridable(
             config,
             name,
@@ -481,13 +498,16 @@ pub fn sample_render(config: &Config, name: &str) -> Result<String, TemplateErro
         names::REMINDER => templates::render_overridable(
             config,
             name,
-            &postmortem::decide::reminder(
-                config,
-                &incident,
-                "2026-11-30T12:00:00Z".parse().expect("valid"),
-            )
-            .map(|(_, view)| view)
-            .expect("the sample is overdue"),
+            &ReminderView {
+                due: "2026-11-27".into(),
+                overdue: true,
+                escalated: true,
+                after: "3d".into(),
+                pull: Some(13),
+                done: 3,
+                total: 9,
+                mentions: vec!["alice".into(), "bob".into()],
+            },
         ),
         other => Err(TemplateError {
             file: templates::override_path(config, other),

@@ -13,7 +13,7 @@ use fake_github::{FakeGitHub, RequestRecord, UserKind};
 use firebreak::config::Config;
 use firebreak::event::Event;
 use firebreak::github::{GitHub, RetryPolicy};
-use firebreak::runner::Outcome;
+use firebreak::run::{Mode, Outcome};
 
 pub struct Harness {
     /// The in-memory GitHub (seed and inspect it directly).
@@ -78,10 +78,11 @@ impl Repo {
     pub async fn handle(&self, event_name: &str, payload: &[u8]) -> anyhow::Result<Outcome> {
         let event = Event::from_webhook(event_name, payload)?;
         let config = self.config.clone();
-        firebreak::action::handle(
+        firebreak::dispatch::dispatch(
             &self.client(),
             &event,
             Utc::now(),
+            Mode::Apply,
             |_| async move { Ok(config) },
         )
         .await

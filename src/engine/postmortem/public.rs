@@ -1,13 +1,12 @@
 //! The public postmortem: summary (with the apology), customer impact, a timeline without names
 //! and what we are doing — redacted, then checked for leaks. Pure.
 
-use super::markdown;
-use super::redact::{Counts, Redactor};
 use crate::config::Config;
 use crate::incident::{EntryKind, Incident, ItemState, human_duration};
-use crate::render::format_time;
+use crate::postmortem::markdown;
+use crate::postmortem::redact::{Counts, Redactor};
 use crate::render::views::postmortem::{LeakView, PublicActionView, PublicView, RowView};
-use crate::render::{self as templates, TemplateError, names};
+use crate::render::{self, format_time, names};
 
 /// Why the public version was not published.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,7 +100,7 @@ pub fn build(
     incident: &Incident,
     doc: &str,
     reviewers: &[String],
-) -> Result<Result<Public, Refusal>, TemplateError> {
+) -> Result<Public, Refusal> {
     let redactor = Redactor::new(config, incident, reviewers);
     let mut counts = Counts::default();
     let sections = markdown::sections(doc);
@@ -143,7 +142,7 @@ pub fn build(
             })
             .collect(),
     };
-    let text = templates::render_overridable(config, names::PUBLIC, &view)?;
+    let text = render::render_or_built_in(config, names::PUBLIC, &view);
     let leaks: Vec<LeakView> = redactor
         .leaks(&text)
         .into_iter()
@@ -154,10 +153,10 @@ pub fn build(
         })
         .collect();
     if !problems.is_empty() || !leaks.is_empty() {
-        return Ok(Err(Refusal { problems, leaks }));
+        return Err(Refusal { problems, leaks });
     }
-    Ok(Ok(Public {
+    Ok(Public {
         text,
         redactions: counts.total(),
-    }))
+    })
 }

@@ -1,25 +1,25 @@
 //! Action items: `/action` checked against what GitHub knows, opened as an issue exactly once,
 //! and listed on the incident with its live state.
 //!
-//! The engine stays pure. What it must know from GitHub beyond the issue and its comments —
-//! whether the owner is a collaborator, which items are open (for the cap), which issue an
-//! item's command line already opened — it asks for as [`Need`]s in the plan; the runner fetches
-//! them into [`Facts`] and decides again. Opening an item's issue is itself such a fact: the
-//! runner first looks for an issue carrying the line's [`item_marker`] (a list call, never
-//! search) and creates one only when none exists, so a re-delivered event, a re-run or a retry
-//! after an ambiguous failure finds the first issue instead of opening a second.
+//! What a decision needs from GitHub — whether the owner is a collaborator, which items are
+//! open (for the cap), whether the command line's issue was already opened — it asks for as
+//! [`Need`]s. An item's issue carries a hidden marker naming the incident and the command line
+//! ([`item_marker`]); before the plan opens one, the gather step looks for an issue carrying it
+//! (a list call, never search), so a re-delivered event, a re-run or a retry after an
+//! ambiguous failure finds the first issue instead of opening a second.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use chrono::{DateTime, Days, Utc};
+use chrono::Days;
 use serde::Serialize;
 
-use super::Plan;
-use super::commands::{Noted, Outcome, noted};
+use super::Cx;
+use super::commands::{Done, noted};
+use super::facts::{Need, OpenItem};
+use super::plan::{Attach, NewIssue, NewItem, item_entry_text};
 use crate::command::{ActionSpec, DueSpec, ParsedLine};
 use crate::config::{Config, OpenCap, priority_name};
 use crate::event::{Comment, Issue};
-use crate::github::NewIssue;
 use crate::incident::timeline::{self, EntryKind};
 use crate::incident::{ActionItem, Incident, ItemState};
 use crate::render::{self, names};
@@ -55,86 +55,15 @@ pub fn item_key(comment: u64, line: usize) -> String {
     format!("c{comment}.{line}")
 }
 
-/// An issue opened for an action item.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ItemIssue {
-    pub number: u64,
-    /// The issue's `id` (what the sub-issues endpoint takes).
-    pub id: u64,
-    pub state: ItemState,
-}
-
-/// An open action-item issue, as the cap counts it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OpenItem {
-    pub number: u64,
-    pub title: String,
-    pub priority: Option<u8>,
-    /// Label names, lower case.
-    pub labels: BTreeSet<String>,
-    /// The key of the command line that opened it, when Firebreak did.
-    pub key: Option<String>,
-}
-
-impl OpenItem {
-    pub fn from_issue(issue: &Issue) -> OpenItem {
-        let labels: BTreeSet<String> = issue
-            .labels
-            .iter()
-            .map(|l| l.name.to_ascii_lowercase())
-            .collect();
-        OpenItem {
-            number: issue.number,
-            title: issue.title.clone(),
-            priority: labels.iter().find_map(|l| {
-                l.strip_prefix(PRIORITY_PREFIX)
-                    .and_then(crate::config::parse_priority)
-            }),
-            labels,
-            key: parse_item_marker(issue.body_text()).map(|(_, key)| key),
-        }
-    }
-}
-
-/// What the runner fetched for the engine.
-#[derive(Debug, Clone, Default)]
-pub struct Facts {
-    /// Repository permission by login, lower case: `admin`, `maintain`, `write`, `triage`,
-    /// `read` or `none` (not a collaborator).
-    pub permissions: BTreeMap<String, String>,
-    /// The repository's open action items, once asked for.
-    pub open_items: Option<Vec<OpenItem>>,
-    /// Issues opened for action items, by key.
-    pub items: BTreeMap<String, ItemIssue>,
-    /// Live states of action-item issues by number (the sweep reads them all at once).
-    pub item_states: Option<BTreeMap<u64, ItemState>>,
-}
-
-/// Something the engine needs to know before it can decide.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Need {
-    /// The repository permission of a login.
-    Permission(String),
-    /// The open action items.
-    OpenItems,
-    /// The issue of an action item: found by its marker among action items updated since
-    /// `since`, or opened as `issue`.
-    Item {
-        key: String,
-        since: DateTime<Utc>,
-        issue: NewIssue,
-    },
-}
-
 /// `/action <title> [@owner] [P0-P3] [type] [due:…]`.
 pub(super) fn command_action(
-    input: &super::Input,
-    plan: &mut Plan,
+    cx: &mut Cx,
     incident: &mut Incident,
     comment: &Comment,
     line: &ParsedLine,
     spec: &ActionSpec,
-) -> Outcome {
+) -> Done {
+    let input = cx.input;
     let config = input.config;
     let tz = config.timezone;
     let key = item_key(comment.id, line.line);
@@ -163,7 +92,7 @@ pub(super) fn command_action(
     if let Some(owner) = &owner {
         match input.facts.permissions.get(&owner.to_ascii_lowercase()) {
             None => {
-                plan.need(Need::Permission(owner.clone()));
+                cx.plan.need(Need::Permission(owner.clone()));
                 waiting = true;
             }
             Some(permission) if permission == "none" => {
@@ -183,7 +112,7 @@ pub(super) fn command_action(
     {
         match &input.facts.open_items {
             None => {
-                plan.need(Need::OpenItems);
+                cx.plan.need(Need::OpenItems);
                 waiting = true;
             }
             Some(open) => check_cap(cap, priority, &teams, open, &key)?,
@@ -192,6 +121,14 @@ pub(super) fn command_action(
     if waiting {
         return Ok(Vec::new());
     }
+    // Checks first, the look-up after: nothing is looked for while a check may still refuse.
+    let Some(opened) = input.facts.items.get(&key) else {
+        cx.plan.need(Need::Item {
+            key: key.clone(),
+            since: comment.created_at,
+        });
+        return Ok(Vec::new());
+    };
 
     let mut item = ActionItem {
         key: key.clone(),
@@ -205,30 +142,30 @@ pub(super) fn command_action(
         by: author.to_string(),
         at: comment.created_at,
     };
-    let Some(opened) = input.facts.items.get(&key) else {
-        plan.need(Need::Item {
-            key: key.clone(),
-            since: comment.created_at,
-            issue: new_issue(input, incident, &item, comment, &teams),
-        });
-        return Ok(Vec::new());
-    };
-    item.number = Some(opened.number);
-    item.state = opened.state;
-    plan.sub_issues.push((opened.number, opened.id));
-    plan.notes.push(format!(
-        "opened action item #{} \"{}\"",
-        opened.number, item.title
-    ));
-    let text = format!(
-        "Action item #{}: {} ({}, {}, {}, due {})",
-        opened.number,
-        item.title,
-        priority_name(priority),
-        kind.as_str(),
-        item.owner.as_deref().unwrap_or("no owner"),
-        due
-    );
+    match opened {
+        Some(opened) => {
+            item.number = Some(opened.number);
+            item.state = opened.state;
+            cx.plan.attach.push(Attach::Issue {
+                number: opened.number,
+                id: opened.id,
+            });
+            cx.plan.notes.push(format!(
+                "action item #{} \"{}\" was already opened",
+                opened.number, item.title
+            ));
+        }
+        None => {
+            let issue = new_issue(input, incident, &item, comment, &teams);
+            cx.plan.items.push(NewItem {
+                key: key.clone(),
+                since: comment.created_at,
+                issue,
+            });
+            cx.plan.attach.push(Attach::NewItem(key.clone()));
+        }
+    }
+    let text = item_entry_text(&item);
     match incident.action_items.iter_mut().find(|i| i.key == key) {
         Some(existing) => *existing = item,
         None => incident.action_items.push(item),
@@ -403,35 +340,6 @@ struct ItemBodyView {
     /// The prose of the comment that asked for it.
     context: Option<String>,
     impact: Option<String>,
-}
-
-/// An action item's issue was closed or reopened: its row follows, with a timeline entry.
-#[derive(Debug, Clone)]
-pub struct ItemEvent {
-    pub number: u64,
-    pub state: ItemState,
-    pub by: String,
-    pub at: DateTime<Utc>,
-}
-
-/// Brings an item's state in line with its issue; returns the timeline text when it changed.
-pub(super) fn item_event(incident: &mut Incident, event: &ItemEvent) -> Option<Noted> {
-    let item = incident
-        .action_items
-        .iter_mut()
-        .find(|i| i.number == Some(event.number))?;
-    if item.state == event.state {
-        return None;
-    }
-    item.state = event.state;
-    let verb = match event.state {
-        ItemState::Open => "reopened",
-        ItemState::Closed => "closed",
-    };
-    Some(noted(
-        EntryKind::ActionItem,
-        format!("Action item #{} {verb}: {}", event.number, item.title),
-    ))
 }
 
 /// Live states read in bulk (the sweep): rows follow quietly.

@@ -4,8 +4,12 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::*;
 use crate::config::PrivatePattern;
+use crate::incident::Status;
 use crate::incident::{
     ActionItem, ActionType, Entry, EntryKind, ItemState, Postmortem, PullFacts, Stamped,
+};
+use crate::postmortem::{
+    branch_name, incident_of_pull, may_name_incident, policy, public_path, pull_marker,
 };
 use crate::render::views::postmortem::{self as views, ChecklistView, GateView, PostmortemView};
 use crate::render::{self as templates, names};
@@ -136,7 +140,11 @@ fn policy_defaults_follow_the_spec() {
     let mut i = incident();
     for (sev, required, approvals) in [(1, true, 2), (2, true, 1), (3, false, 1), (4, false, 1)] {
         i.severity = sev;
-        assert_eq!(super::required(&config, &i), required, "SEV{sev}");
+        assert_eq!(
+            crate::postmortem::required(&config, &i),
+            required,
+            "SEV{sev}"
+        );
         assert_eq!(policy(&config, &i).approvals, approvals, "SEV{sev}");
         assert_eq!(policy(&config, &i).due_business_days, 5);
     }
@@ -147,12 +155,9 @@ fn due_date_counts_business_days_after_resolution() {
     let config = Config::default();
     let mut i = incident();
     // Resolved on Friday 2026-11-20: five business days later is Friday 2026-11-27.
-    assert_eq!(
-        decide::due_date(&config, &i),
-        Some("2026-11-27".parse().unwrap())
-    );
+    assert_eq!(due_date(&config, &i), Some("2026-11-27".parse().unwrap()));
     i.resolved_at = None;
-    assert_eq!(decide::due_date(&config, &i), None);
+    assert_eq!(due_date(&config, &i), None);
 }
 
 #[test]
@@ -350,10 +355,10 @@ fn gate_and_notice_snapshots() {
     insta::assert_snapshot!("gate_incident_closed", gate("incident-closed", false));
     insta::assert_snapshot!("gate_pull_closed", gate("pull-closed", false));
     insta::assert_snapshot!("gate_no_draft", gate("incident-closed", true));
-    insta::assert_snapshot!("notice_required", decide::notice(&config, &i));
+    insta::assert_snapshot!("notice_required", notice(&config, &i));
     i.severity = 4;
     i.postmortem = None;
-    insta::assert_snapshot!("notice_optional", decide::notice(&config, &i));
+    insta::assert_snapshot!("notice_optional", notice(&config, &i));
 }
 
 fn public_config() -> Config {
@@ -375,9 +380,7 @@ fn the_public_version_redacts_names_mentions_emails_and_private_patterns() {
         "A bad node rejected payments.",
         "Carol saw db-7.corp.acme reject payments (https://jira.acme.internal/browse/OPS-7); @dave and dave@acme.com fixed it.",
     );
-    let public = public::build(&config, &i, &doc, &["erin".to_string()])
-        .unwrap()
-        .unwrap();
+    let public = public::build(&config, &i, &doc, &["erin".to_string()]).unwrap();
     for planted in [
         "carol",
         "Carol",
@@ -411,7 +414,7 @@ fn the_public_version_is_refused_while_a_pattern_is_left_and_says_where() {
         "Every EU customer paying by card.",
         "Every EU customer paying by card; status on db-7.corp&#46;acme.",
     );
-    let refusal = public::build(&config, &i, &doc, &[]).unwrap().unwrap_err();
+    let refusal = public::build(&config, &i, &doc, &[]).unwrap_err();
     assert!(refusal.problems.is_empty());
     assert_eq!(refusal.leaks.len(), 1, "{:?}", refusal.leaks);
     assert_eq!(refusal.leaks[0].section, "Impact");
@@ -431,9 +434,7 @@ fn the_public_version_is_refused_while_a_pattern_is_left_and_says_where() {
 fn an_unwritten_summary_is_not_published() {
     let config = public_config();
     let i = with_postmortem(incident(), None);
-    let refusal = public::build(&config, &i, &rendered(&config, &i), &[])
-        .unwrap()
-        .unwrap_err();
+    let refusal = public::build(&config, &i, &rendered(&config, &i), &[]).unwrap_err();
     assert_eq!(refusal.problems.len(), 2);
 }
 
@@ -494,60 +495,27 @@ fn every_built_in_template_renders_its_sample() {
 }
 
 #[test]
-fn postmortem_command_starts_sets_owner_and_asks_to_publish() {
-    use crate::command::{PostmortemCommand, RoleTarget};
-    let mut i = incident();
-    let mut intents = Intents::default();
-    let run = |i: &mut Incident, c: PostmortemCommand, intents: &mut Intents| {
-        command(i, &c, "carol", "5.1", intents)
-    };
-    assert_eq!(
-        run(&mut i, PostmortemCommand::Start, &mut intents).unwrap(),
-        "Postmortem started"
-    );
-    assert!(run(&mut i, PostmortemCommand::Start, &mut intents).is_err());
-    assert_eq!(
-        run(
-            &mut i,
-            PostmortemCommand::Owner(RoleTarget::Me),
-            &mut intents
-        )
-        .unwrap(),
-        "Postmortem owner: carol"
-    );
-    assert_eq!(owner(&i).as_deref(), Some("carol"));
-    assert!(
-        run(&mut i, PostmortemCommand::Public, &mut intents).is_err(),
-        "no draft yet"
-    );
-    i.postmortem.as_mut().unwrap().pull = Some(13);
-    run(&mut i, PostmortemCommand::Public, &mut intents).unwrap();
-    assert_eq!(intents.publish.as_deref(), Some("public-5.1"));
-    assert!(
-        run(&mut i, PostmortemCommand::Start, &mut intents)
-            .unwrap_err()
-            .contains("#13")
-    );
-}
-
-#[test]
 fn reminders_come_once_per_window_before_due_then_escalate_after_it() {
     let config = Config::default();
     let mut i = with_postmortem(incident(), None);
     i.postmortem.as_mut().unwrap().checklist = checklist::evaluate(&config, &i);
     // Due 2026-11-27 (end of day, UTC); reminders start one day before.
-    assert!(decide::reminder(&config, &i, t("2026-11-26T23:59:00Z")).is_none());
-    let (k1, v1) = decide::reminder(&config, &i, t("2026-11-27T00:00:00Z")).unwrap();
-    let (k1b, _) = decide::reminder(&config, &i, t("2026-11-27T18:00:00Z")).unwrap();
+    assert!(crate::engine::reminders::postmortem(&config, &i, t("2026-11-26T23:59:00Z")).is_none());
+    let (k1, v1) =
+        crate::engine::reminders::postmortem(&config, &i, t("2026-11-27T00:00:00Z")).unwrap();
+    let (k1b, _) =
+        crate::engine::reminders::postmortem(&config, &i, t("2026-11-27T18:00:00Z")).unwrap();
     assert_eq!(k1, k1b, "one reminder per window");
     assert!(!v1.overdue && !v1.escalated);
     assert_eq!(v1.mentions, ["bob"]);
-    let (k2, v2) = decide::reminder(&config, &i, t("2026-11-28T09:00:00Z")).unwrap();
+    let (k2, v2) =
+        crate::engine::reminders::postmortem(&config, &i, t("2026-11-28T09:00:00Z")).unwrap();
     assert_ne!(k1, k2);
     assert!(v2.overdue && !v2.escalated);
     // Owner carol; two days past due the IC is mentioned too.
     i.postmortem.as_mut().unwrap().owner = Some("carol".into());
-    let (_, v3) = decide::reminder(&config, &i, t("2026-11-30T01:00:00Z")).unwrap();
+    let (_, v3) =
+        crate::engine::reminders::postmortem(&config, &i, t("2026-11-30T01:00:00Z")).unwrap();
     assert!(v3.escalated);
     assert_eq!(v3.mentions, ["carol", "bob"]);
     insta::assert_snapshot!(
@@ -559,5 +527,5 @@ fn reminders_come_once_per_window_before_due_then_escalate_after_it() {
         merged: true,
         ..PullFacts::default()
     });
-    assert!(decide::reminder(&config, &i, t("2026-12-30T01:00:00Z")).is_none());
+    assert!(crate::engine::reminders::postmortem(&config, &i, t("2026-12-30T01:00:00Z")).is_none());
 }

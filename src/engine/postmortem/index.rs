@@ -5,25 +5,13 @@
 //! identity is its link, so adding a postmortem twice (a repeated run) keeps one line, and lines
 //! sort by their text, which starts with the incident's date and time.
 
-use super::markdown;
 use crate::config::Config;
-use crate::incident::{Incident, human_duration};
-use crate::render::views::postmortem::{IndexLineView, IndexView};
-use crate::render::{self as templates, TemplateError, names};
+use crate::incident::Incident;
+use crate::postmortem::markdown;
+use crate::render::views::postmortem::{IndexView, line_view};
+use crate::render::{self, names};
 
 const BLOCK: &str = "index";
-
-/// A link from the index to `path`: relative when the file is beside or below the index.
-pub fn relative_link(index: &str, path: &str) -> String {
-    let dir = index.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-    if dir.is_empty() {
-        return path.to_string();
-    }
-    match path.strip_prefix(&format!("{dir}/")) {
-        Some(rest) => rest.to_string(),
-        None => format!("/{path}"),
-    }
-}
 
 /// Newest first: by the date and time a line starts with, then by the last `#number` in it
 /// (two incidents declared in the same minute).
@@ -42,24 +30,6 @@ fn sort_key(line: &str) -> (String, u64) {
     (when, number)
 }
 
-pub fn line_view(config: &Config, incident: &Incident, number: u64) -> IndexLineView {
-    IndexLineView {
-        record: incident.record.clone(),
-        when: incident.record.get(..16).unwrap_or("").to_string(),
-        title: incident.title.clone(),
-        link: relative_link(
-            &config.postmortem.index,
-            &super::file_path(config, incident),
-        ),
-        severity: config.severity_name(incident.severity),
-        duration: incident
-            .resolved_at
-            .map(|r| human_duration(r - incident.declared_at))
-            .unwrap_or_else(|| "unresolved".to_string()),
-        number,
-    }
-}
-
 /// The index with `incident`'s line added (or replaced); `None` when it is already there as
 /// rendered (nothing to write).
 pub fn updated(
@@ -67,9 +37,9 @@ pub fn updated(
     current: Option<&str>,
     incident: &Incident,
     number: u64,
-) -> Result<Option<String>, TemplateError> {
+) -> Option<String> {
     let view = line_view(config, incident, number);
-    let line = templates::render_overridable(config, names::INDEX_LINE, &view)?
+    let line = render::render_or_built_in(config, names::INDEX_LINE, &view)
         .trim()
         .to_string();
     let link = format!("]({})", view.link);
@@ -89,7 +59,7 @@ pub fn updated(
         })
         .unwrap_or_default();
     if existing.contains(&line) {
-        return Ok(None);
+        return None;
     }
     let mut lines: Vec<String> = existing
         .into_iter()
@@ -104,15 +74,15 @@ pub fn updated(
             // A hand-written index without the block: the list goes at its end.
             None => format!("{}\n\n{}\n", doc.trim_end(), markdown::block(BLOCK, &inner)),
         },
-        None => templates::render_overridable(
+        None => render::render_or_built_in(
             config,
             names::INDEX,
             &IndexView {
                 block: markdown::block(BLOCK, &inner),
             },
-        )?,
+        ),
     };
-    Ok(Some(doc))
+    Some(doc)
 }
 
 #[cfg(test)]
@@ -134,9 +104,9 @@ mod tests {
         let config = Config::default();
         let a = incident("2026-11-20T10:00:00Z", "Checkout errors", 2, 185);
         let b = incident("2026-12-01T08:30:00Z", "DNS outage", 1, 42);
-        let first = updated(&config, None, &a, 12).unwrap().unwrap();
-        let second = updated(&config, Some(&first), &b, 20).unwrap().unwrap();
-        assert_eq!(updated(&config, Some(&second), &a, 12).unwrap(), None);
+        let first = updated(&config, None, &a, 12).unwrap();
+        let second = updated(&config, Some(&first), &b, 20).unwrap();
+        assert_eq!(updated(&config, Some(&second), &a, 12), None);
         insta::assert_snapshot!("index_two_postmortems", second);
         let newer = second.find("DNS outage").unwrap();
         let older = second.find("Checkout errors").unwrap();
@@ -147,20 +117,8 @@ mod tests {
     fn a_hand_written_index_keeps_its_text_and_gains_the_block() {
         let config = Config::default();
         let a = incident("2026-11-20T10:00:00Z", "Checkout errors", 2, 185);
-        let doc = updated(&config, Some("# Our postmortems\n\nRead them."), &a, 12)
-            .unwrap()
-            .unwrap();
+        let doc = updated(&config, Some("# Our postmortems\n\nRead them."), &a, 12).unwrap();
         assert!(doc.starts_with("# Our postmortems\n\nRead them.\n\n<!-- firebreak:index"));
         assert!(doc.contains("(2026-11-20-checkout-errors.md)"));
-    }
-
-    #[test]
-    fn links_are_relative_to_the_index() {
-        assert_eq!(
-            relative_link("docs/postmortems/README.md", "docs/postmortems/a.md"),
-            "a.md"
-        );
-        assert_eq!(relative_link("README.md", "docs/a.md"), "docs/a.md");
-        assert_eq!(relative_link("docs/index.md", "pm/a.md"), "/pm/a.md");
     }
 }

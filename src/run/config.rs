@@ -1,0 +1,105 @@
+//! The configuration a run uses: `.github/firebreak.yml` from the checkout when there is one,
+//! else through the contents API, else the defaults; and the repository's template overrides
+//! (`.github/firebreak/templates/`) from the same place, checked as they load. A broken file is
+//! a usage error (exit code 2) naming file, line and key.
+
+use std::path::Path;
+
+use crate::UsageError;
+use crate::config::{self, Config};
+use crate::github::GitHub;
+use crate::render;
+
+/// Loads config from the checkout when present, else through the contents API, else the
+/// defaults; template overrides (`.github/firebreak/templates/`) come from the same place. A
+/// broken file is a usage error naming file, line and key.
+pub async fn load_config(
+    github: &GitHub,
+    workspace: &Path,
+    explicit: Option<&Path>,
+) -> anyhow::Result<Config> {
+    let local = workspace.join(config::CONFIG_PATH);
+    let (mut config, from_checkout) = if let Some(path) = explicit {
+        let path = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            workspace.join(path)
+        };
+        (Config::load(&path)?, true)
+    } else if local.exists() {
+        (Config::load(&local)?, true)
+    } else {
+        match github.file(config::CONFIG_PATH, None).await? {
+            Some(text) => (Config::from_yaml(&text, config::CONFIG_PATH)?, false),
+            None => (Config::default(), false),
+        }
+    };
+    let checkout = from_checkout.then_some(workspace);
+    let overrides = load_overrides(github, &config, checkout).await?;
+    render::check_overrides(&config, &overrides)
+        .map_err(|e| UsageError(format!("template {e}")))?;
+    config.templates = overrides;
+    Ok(config)
+}
+
+/// Reads the repository's template overrides (template name → text): from the checkout when
+/// the configuration came from one, else through the contents API (one listing of the override
+/// directory, then one read per file there, plus the configured template paths). A file that
+/// names no template is kept under its file name, so the check refuses it by name.
+pub async fn load_overrides(
+    github: &GitHub,
+    config: &Config,
+    checkout: Option<&Path>,
+) -> anyhow::Result<std::collections::BTreeMap<String, String>> {
+    use render::{OVERRIDE_DIR, names};
+    let key = |file: &str| {
+        render::overridden_by(file)
+            .map(str::to_string)
+            .unwrap_or_else(|| file.to_string())
+    };
+    let mut out = std::collections::BTreeMap::new();
+    match checkout {
+        Some(root) => {
+            let dir = root.join(OVERRIDE_DIR);
+            if let Ok(entries) = std::fs::read_dir(&dir) {
+                for entry in entries.flatten() {
+                    let name = entry.file_name().to_string_lossy().to_string();
+                    if entry.path().is_file() {
+                        let text = std::fs::read_to_string(entry.path()).map_err(|e| {
+                            UsageError(format!("{OVERRIDE_DIR}/{name}: cannot read: {e}"))
+                        })?;
+                        out.insert(key(&name), text);
+                    }
+                }
+            }
+        }
+        None => {
+            if let Some(entries) = github.list_dir(OVERRIDE_DIR).await? {
+                for entry in entries.iter().filter(|e| e.kind == "file") {
+                    if let Some(text) = github.file(&entry.path, None).await? {
+                        out.insert(key(&entry.name), text);
+                    }
+                }
+            }
+        }
+    }
+    for name in [names::POSTMORTEM, names::PUBLIC] {
+        let configured = match name {
+            names::POSTMORTEM => config.postmortem.template.as_deref(),
+            _ => config.postmortem.public.template.as_deref(),
+        };
+        let Some(path) = configured else { continue };
+        let text = match checkout {
+            Some(root) => std::fs::read_to_string(root.join(path)).ok(),
+            None => github.file(path, None).await?,
+        };
+        let text = text.ok_or_else(|| {
+            UsageError(format!(
+                "{}: {path}: the configured template does not exist",
+                config::CONFIG_PATH
+            ))
+        })?;
+        out.insert(name.to_string(), text);
+    }
+    Ok(out)
+}

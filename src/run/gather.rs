@@ -1,0 +1,262 @@
+//! Gather: every read a decision needs, before it is made. The issue's comments, the
+//! postmortem pull request when the run concerns it (with its file, reviews and comments), the
+//! team memberships of the comments' authors; then whatever the engine asks for ([`Need`]),
+//! round by round, until the plan needs nothing more. Nothing here writes.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::Context as _;
+use chrono::{DateTime, Duration, Utc};
+
+use crate::config::Config;
+use crate::engine::{
+    self, ConfigAuthorizer, Facts, FileAt, Input, ItemIssue, LABEL_ACTION_ITEM, Need, OpenItem,
+    Plan, PullRead, Trigger,
+};
+use crate::event::{Comment, Issue};
+use crate::github::{GitHub, GitHubError};
+use crate::incident::PullFacts;
+use crate::incident::section::Body;
+use crate::postmortem::markdown;
+
+/// Rounds of "the engine asked for facts": permissions and open items, then the items'
+/// issues, then the decision. More means a bug; the run fails loudly rather than loop.
+const MAX_FACT_ROUNDS: usize = 5;
+
+/// What was read for one decision over one issue.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub issue: Issue,
+    /// Every comment on the issue, oldest first.
+    pub comments: Vec<Comment>,
+    pub trigger: Trigger,
+    /// The postmortem pull request, when the run concerns it.
+    pub pull: Option<PullRead>,
+    /// Its comments (their `/action` lines run on the incident).
+    pub pull_comments: Vec<Comment>,
+    pub facts: Facts,
+}
+
+impl Snapshot {
+    /// Reads the issue's comments and what the trigger concerns. `facts` may hold what the
+    /// caller read for many issues at once (the sweep: every action item's state).
+    pub async fn read(
+        github: &GitHub,
+        config: &Config,
+        issue: Issue,
+        trigger: Trigger,
+        mut facts: Facts,
+    ) -> anyhow::Result<Snapshot> {
+        let comments = github.list_comments(issue.number).await?;
+        let pull = read_pull(github, config, &issue, &trigger).await?;
+        let pull_comments = match &pull {
+            Some(p) => github.list_comments(p.number).await?,
+            None => Vec::new(),
+        };
+        let authors: BTreeSet<String> = comments
+            .iter()
+            .chain(&pull_comments)
+            .filter(|c| !c.user.is_bot())
+            .map(|c| c.user.login.to_ascii_lowercase())
+            .collect();
+        read_teams(github, config, &authors, &mut facts.teams).await?;
+        if facts.default_branch.is_none() {
+            facts.default_branch = github.default_branch_hint().map(str::to_string);
+        }
+        Ok(Snapshot {
+            issue,
+            comments,
+            trigger,
+            pull,
+            pull_comments,
+            facts,
+        })
+    }
+
+    /// Decides, reading what the engine asks for until it asks for nothing more.
+    pub async fn decide(
+        &mut self,
+        github: &GitHub,
+        config: &Config,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Plan> {
+        for _ in 0..=MAX_FACT_ROUNDS {
+            let authorizer = ConfigAuthorizer::new(config, &self.facts);
+            let plan = engine::decide(&Input {
+                config,
+                now,
+                issue: &self.issue,
+                comments: &self.comments,
+                trigger: self.trigger.clone(),
+                authorizer: &authorizer,
+                facts: &self.facts,
+                pull: self.pull.as_ref(),
+                pull_comments: &self.pull_comments,
+            });
+            if plan.needs.is_empty() {
+                return Ok(plan);
+            }
+            resolve(github, self.issue.number, &plan.needs, &mut self.facts).await?;
+        }
+        anyhow::bail!(
+            "deciding #{} still needs more after {MAX_FACT_ROUNDS} rounds of look-ups",
+            self.issue.number
+        )
+    }
+}
+
+/// Team memberships of `authors` for every team a permission rule names.
+async fn read_teams(
+    github: &GitHub,
+    config: &Config,
+    authors: &BTreeSet<String>,
+    teams: &mut BTreeMap<(String, String), bool>,
+) -> anyhow::Result<()> {
+    let all: BTreeSet<&String> = engine::authorize::configured_teams(config).collect();
+    for login in authors {
+        for team in &all {
+            if let std::collections::btree_map::Entry::Vacant(slot) =
+                teams.entry((team.to_string(), login.clone()))
+            {
+                slot.insert(github.is_team_member(team, login).await?);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads what the engine asked for into `facts`.
+pub async fn resolve(
+    github: &GitHub,
+    incident: u64,
+    needs: &[Need],
+    facts: &mut Facts,
+) -> anyhow::Result<()> {
+    for need in needs {
+        match need {
+            Need::Permission(login) => {
+                let permission = github.permission(login).await?;
+                facts
+                    .permissions
+                    .insert(login.to_ascii_lowercase(), permission);
+            }
+            Need::OpenItems => {
+                let open = github.list_issues(LABEL_ACTION_ITEM, "open").await?;
+                facts.open_items = Some(open.iter().map(OpenItem::from_issue).collect());
+            }
+            Need::Item { key, since } => {
+                let found = find_item(github, incident, key, *since).await?;
+                facts
+                    .items
+                    .insert(key.clone(), found.first().map(ItemIssue::of));
+            }
+            Need::Labels => {
+                let labels = github.list_labels().await?;
+                facts.labels = Some(
+                    labels
+                        .into_iter()
+                        .map(|l| l.name.to_ascii_lowercase())
+                        .collect(),
+                );
+            }
+            Need::DefaultBranch => {
+                facts.default_branch = Some(github.default_branch().await?);
+            }
+            Need::Branch(branch) => {
+                let sha = github.branch_sha(branch).await?;
+                facts.branches.insert(branch.clone(), sha);
+            }
+            Need::File { branch, path } => {
+                let blob = github.read_blob(path, Some(branch)).await?;
+                facts.files.insert(
+                    (branch.clone(), path.clone()),
+                    blob.map(|b| FileAt {
+                        text: b.text,
+                        sha: b.sha,
+                    }),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Action items carrying the marker of (`incident`, `key`), lowest number first. Listed, not
+/// searched: search lags writes.
+pub async fn find_item(
+    github: &GitHub,
+    incident: u64,
+    key: &str,
+    since: DateTime<Utc>,
+) -> Result<Vec<Issue>, GitHubError> {
+    // GitHub's timestamps have one-second resolution; a minute of slack costs nothing.
+    let listed = github
+        .list_issues_since(LABEL_ACTION_ITEM, "all", since - Duration::minutes(1))
+        .await?;
+    let mut found: Vec<Issue> = listed
+        .into_iter()
+        .filter(|i| {
+            engine::parse_item_marker(i.body_text()).is_some_and(|(n, k)| n == incident && k == key)
+        })
+        .collect();
+    found.sort_by_key(|i| i.number);
+    Ok(found)
+}
+
+/// The postmortem pull request, when the run concerns it: the pull request, the file at its
+/// head and its reviews.
+async fn read_pull(
+    github: &GitHub,
+    config: &Config,
+    issue: &Issue,
+    trigger: &Trigger,
+) -> anyhow::Result<Option<PullRead>> {
+    let body = Body::parse(issue.body_text());
+    let Some(incident) = body.incident() else {
+        return Ok(None);
+    };
+    let Some((number, expected_branch)) =
+        engine::postmortem::pull_to_read(config, issue.number, incident, &issue.state, trigger)
+    else {
+        return Ok(None);
+    };
+    let pull = github.get_pull(number).await?;
+    if expected_branch.is_some_and(|b| pull.head.branch != b) {
+        return Ok(None);
+    }
+    let path = engine::postmortem::file_path(config, incident);
+    let file = github
+        .read_blob(&path, Some(&pull.head.sha))
+        .await
+        .with_context(|| format!("reading the postmortem of #{}", issue.number))?;
+    let reviews = github.list_reviews(number).await?;
+    let approvers = engine::postmortem::approvers(
+        reviews
+            .iter()
+            .filter_map(|r| Some((r.user.as_ref()?.login.as_str(), r.state.as_str()))),
+    );
+    let facts = PullFacts {
+        state: pull.state.clone(),
+        merged: pull.merged(),
+        merged_at: pull.merged_at,
+        closed_at: pull.closed_at,
+        merged_by: pull.merged_by.as_ref().map(|u| u.login.clone()),
+        missing_sections: match &file {
+            Some(blob) => {
+                markdown::missing_sections(&blob.text, &config.postmortem.required_sections)
+            }
+            None => config.postmortem.required_sections.clone(),
+        },
+        approvers,
+    };
+    Ok(Some(PullRead {
+        number,
+        facts,
+        head: pull.head.branch,
+        base: pull.base.branch,
+        file: file.map(|b| FileAt {
+            text: b.text,
+            sha: b.sha,
+        }),
+    }))
+}

@@ -1,0 +1,147 @@
+//! One run over one issue, the same in every mode: **gather** every read ([`gather`]),
+//! **decide** (the pure [`crate::engine`]), **apply** the plan — the only code that writes
+//! ([`apply`]) — and **verify** that no concurrent run overwrote what we saw.
+//!
+//! GitHub has no compare-and-swap on issue bodies. Every run therefore recomputes the
+//! incident from *all* comments, and after writing the body compares the issue's comment
+//! count in the PATCH answer with what it listed: when comments arrived meanwhile (another run
+//! may have written a body without ours, or ours without theirs), it reads again and rewrites
+//! until stable. The last writer always reconciles after its write, so once the last run ends
+//! every comment has exactly one entry.
+//!
+//! [`config`] loads the configuration, [`declare`] opens incidents from outside an issue,
+//! [`sweep`] runs over every open incident.
+
+pub mod apply;
+pub mod config;
+pub mod declare;
+pub mod gather;
+pub mod sweep;
+
+use chrono::{DateTime, Utc};
+
+use crate::config::Config;
+use crate::engine::{Facts, Plan, Trigger};
+use crate::event::Issue;
+use crate::github::GitHub;
+
+/// Rounds of "comments arrived while we wrote": each round reads again and rewrites. Six
+/// concurrent runs settle in two or three; the bound keeps a storm from looping forever (the
+/// next run, or the sweep, picks up anything left).
+const MAX_ROUNDS: usize = 6;
+
+/// Whether a run writes, or only says what it would write.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Mode {
+    #[default]
+    Apply,
+    /// Gather and decide, keep the plans, write nothing.
+    DryRun,
+}
+
+/// What a run did (or, in a dry run, would do), for outputs and the job summary.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub issue: Option<u64>,
+    pub severity: Option<u8>,
+    /// The severity's configured name (`SEV1`).
+    pub severity_name: Option<String>,
+    pub status: Option<&'static str>,
+    pub notes: Vec<String>,
+    /// The plans decided, in a dry run.
+    pub plans: Vec<Plan>,
+}
+
+impl Outcome {
+    /// An outcome that only says why nothing was done.
+    pub fn skipped(why: impl Into<String>) -> Outcome {
+        Outcome {
+            notes: vec![why.into()],
+            ..Outcome::default()
+        }
+    }
+
+    fn record(&mut self, plan: &Plan) {
+        if let Some(incident) = &plan.incident {
+            self.severity = Some(incident.severity);
+            self.severity_name = plan.severity_name.clone();
+            self.status = Some(incident.status.as_str());
+        }
+        self.notes.extend(plan.notes.iter().cloned());
+    }
+}
+
+/// Reconciles one issue. `facts` may hold what the caller read for many issues at once.
+pub async fn run_issue(
+    github: &GitHub,
+    config: &Config,
+    issue: &Issue,
+    trigger: Trigger,
+    now: DateTime<Utc>,
+    mode: Mode,
+    facts: Facts,
+) -> anyhow::Result<Outcome> {
+    let mut outcome = Outcome {
+        issue: Some(issue.number),
+        ..Outcome::default()
+    };
+    let mut issue = issue.clone();
+    let mut trigger = trigger;
+    for round in 0..MAX_ROUNDS {
+        let mut snapshot =
+            gather::Snapshot::read(github, config, issue, trigger, facts.clone()).await?;
+        let plan = snapshot.decide(github, config, now).await?;
+        outcome.record(&plan);
+        if mode == Mode::DryRun {
+            outcome.plans.push(plan);
+            return Ok(outcome);
+        }
+        let seen = apply::Seen {
+            comments: &snapshot.comments,
+            pull_comments: &snapshot.pull_comments,
+        };
+        let applied = apply::apply(github, config, &seen, &plan).await?;
+        outcome.notes.extend(applied.notes.iter().cloned());
+        if !plan.problems.is_empty() {
+            anyhow::bail!("{}", plan.problems.join("; "));
+        }
+        if plan.incident.is_none() {
+            return Ok(outcome);
+        }
+        let written = match applied.issue {
+            Some(written) => written,
+            None if applied.stale => github.get_issue(snapshot.issue.number).await?,
+            // Nothing to write: the body already holds everything we listed.
+            None => return Ok(outcome),
+        };
+        // Comments that exist now but were not in our list (minus our own replies and parts).
+        let expected = snapshot.comments.len() as u64 + applied.comments;
+        if written.comments <= expected && !applied.stale {
+            return Ok(outcome);
+        }
+        tracing::info!(
+            round,
+            listed = snapshot.comments.len(),
+            now = written.comments,
+            stale = applied.stale,
+            "what we read changed while we wrote; reconciling again"
+        );
+        // A draft found half made by an earlier run is read from its pull request.
+        trigger = match written_pull(&written) {
+            Some(number) if applied.stale => Trigger::Pull { number },
+            // Hand events were recorded in the first round.
+            _ => Trigger::Reconcile,
+        };
+        issue = written;
+    }
+    Ok(outcome)
+}
+
+/// The postmortem pull request the issue's state records.
+fn written_pull(issue: &Issue) -> Option<u64> {
+    crate::incident::section::Body::parse(issue.body_text())
+        .incident()?
+        .postmortem
+        .as_ref()?
+        .pull
+}
