@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::UsageError;
 use crate::config::Config;
-use crate::engine::overflow;
+use crate::engine::{docs, overflow};
 use crate::event::Issue;
 use crate::github::GitHub;
 use crate::incident::section::Body;
@@ -95,7 +95,7 @@ impl Timeline {
                     kind: e.kind,
                     by: &e.by,
                     text: &e.text,
-                    url: e.comment.map(|id| overflow::comment_url(url, id)),
+                    url: e.comment.map(|id| docs::comment_url(url, id)),
                     comment: e.comment,
                     line: e.line,
                 })

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 
-use super::{Cx, Input};
+use super::{Cx, Done, Input, Noted, noted};
 use crate::command::{self, Command, ParsedLine, PostmortemCommand, RoleTarget, TimeSpec};
 use crate::event::Comment;
 use crate::incident::timeline::EntryKind;
@@ -13,24 +13,6 @@ use crate::render::{self, names};
 
 /// Success reaction on a comment whose commands all ran.
 pub const DONE: &str = "+1";
-
-/// A timeline entry a command asks for; `at` overrides the comment's time (`/timeline`).
-pub(super) struct Noted {
-    pub(super) kind: EntryKind,
-    pub(super) text: String,
-    pub(super) at: Option<DateTime<Utc>>,
-}
-
-pub(super) fn noted(kind: EntryKind, text: impl Into<String>) -> Noted {
-    Noted {
-        kind,
-        text: text.into(),
-        at: None,
-    }
-}
-
-/// What one command did: timeline entries, or the reason it failed.
-pub(super) type Done = Result<Vec<Noted>, String>;
 
 pub(super) fn execute(
     cx: &mut Cx,

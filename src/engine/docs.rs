@@ -13,7 +13,7 @@ use crate::postmortem::markdown;
 use crate::render::views::postmortem::{self as views, ChecklistView, PostmortemView};
 use crate::render::{self, PartLink, TemplateError, names};
 
-use super::plan::{Bindings, BodyDraft, bind};
+use super::plan::{Bindings, BodyDraft, Doc, bind};
 
 /// Renders with the repository's overrides, else with the built-in templates.
 fn with_fallback(
@@ -63,10 +63,7 @@ pub fn body(
         None => section(config, &incident, &draft.issue_url, &draft.links),
     };
     for (i, id) in created.iter().enumerate() {
-        rendered = rendered.replace(
-            &super::overflow::placeholder(i),
-            &super::overflow::comment_url(&draft.issue_url, *id),
-        );
+        rendered = rendered.replace(&placeholder(i), &comment_url(&draft.issue_url, *id));
     }
     section::compose(&draft.before, &rendered, &incident, &draft.after)
 }
@@ -102,4 +99,34 @@ pub fn checklist(config: &Config, incident: &Incident, number: u64) -> String {
             &ChecklistView::new(config, incident, number),
         )
     })
+}
+
+/// The placeholder of the `i`-th part opened by a plan, in the body's links.
+pub fn placeholder(i: usize) -> String {
+    format!("<firebreak-new-part-{i}>")
+}
+
+pub fn comment_url(issue_url: &str, id: u64) -> String {
+    format!("{issue_url}#issuecomment-{id}")
+}
+
+/// The text of `doc`, rendering what shows what apply created with `bindings` bound in.
+pub fn render(config: &Config, doc: &Doc, bindings: &Bindings) -> String {
+    let bound = |incident: &Incident| {
+        let mut incident = incident.clone();
+        bind(&mut incident, bindings);
+        incident
+    };
+    match doc {
+        Doc::Text(text) => text.clone(),
+        Doc::Postmortem {
+            incident,
+            number,
+            url,
+        } => postmortem(config, &bound(incident), *number, url),
+        Doc::ItemsTable { file, incident } => {
+            items_table(config, file, &bound(incident)).unwrap_or(file.clone())
+        }
+        Doc::Checklist { incident, number } => checklist(config, &bound(incident), *number),
+    }
 }

@@ -56,38 +56,6 @@ impl ItemIssue {
     }
 }
 
-/// An open action-item issue, as the cap counts it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OpenItem {
-    pub number: u64,
-    pub title: String,
-    pub priority: Option<u8>,
-    /// Label names, lower case.
-    pub labels: BTreeSet<String>,
-    /// The key of the command line that opened it, when Firebreak did.
-    pub key: Option<String>,
-}
-
-impl OpenItem {
-    pub fn from_issue(issue: &Issue) -> OpenItem {
-        let labels: BTreeSet<String> = issue
-            .labels
-            .iter()
-            .map(|l| l.name.to_ascii_lowercase())
-            .collect();
-        OpenItem {
-            number: issue.number,
-            title: issue.title.clone(),
-            priority: labels.iter().find_map(|l| {
-                l.strip_prefix(super::items::PRIORITY_PREFIX)
-                    .and_then(crate::incident::kinds::parse_priority)
-            }),
-            labels,
-            key: super::items::parse_item_marker(issue.body_text()).map(|(_, key)| key),
-        }
-    }
-}
-
 /// A file as read from a branch: its text and blob sha (to update it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileAt {
@@ -102,7 +70,7 @@ pub struct Facts {
     /// `read` or `none` (not a collaborator).
     pub permissions: BTreeMap<String, String>,
     /// The repository's open action items, once asked for.
-    pub open_items: Option<Vec<OpenItem>>,
+    pub open_items: Option<Vec<Issue>>,
     /// Issues opened for action items, by key: `None` when looked up and not found.
     pub items: BTreeMap<String, Option<ItemIssue>>,
     /// Live states of action-item issues by number (the sweep reads them all at once).

@@ -8,15 +8,14 @@
 //! (a list call, never search), so a re-delivered event, a re-run or a retry after an
 //! ambiguous failure finds the first issue instead of opening a second.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Days;
 use serde::Serialize;
 
-use super::Cx;
-use super::commands::{Done, noted};
-use super::facts::{Need, OpenItem};
+use super::facts::Need;
 use super::plan::{Attach, NewIssue, NewItem, item_entry_text};
+use super::{Cx, Done, noted};
 use crate::command::{ActionSpec, DueSpec, ParsedLine};
 use crate::config::{Config, OpenCap, priority_name};
 use crate::event::{Comment, Issue};
@@ -53,6 +52,38 @@ pub fn parse_item_marker(body: &str) -> Option<(u64, String)> {
 /// The identity of an `/action` line: `c<comment>.<line>`.
 pub fn item_key(comment: u64, line: usize) -> String {
     format!("c{comment}.{line}")
+}
+
+/// An open action-item issue, as the cap counts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenItem {
+    pub number: u64,
+    pub title: String,
+    pub priority: Option<u8>,
+    /// Label names, lower case.
+    pub labels: BTreeSet<String>,
+    /// The key of the command line that opened it, when Firebreak did.
+    pub key: Option<String>,
+}
+
+impl OpenItem {
+    pub fn from_issue(issue: &Issue) -> OpenItem {
+        let labels: BTreeSet<String> = issue
+            .labels
+            .iter()
+            .map(|l| l.name.to_ascii_lowercase())
+            .collect();
+        OpenItem {
+            number: issue.number,
+            title: issue.title.clone(),
+            priority: labels.iter().find_map(|l| {
+                l.strip_prefix(PRIORITY_PREFIX)
+                    .and_then(crate::incident::kinds::parse_priority)
+            }),
+            labels,
+            key: parse_item_marker(issue.body_text()).map(|(_, key)| key),
+        }
+    }
 }
 
 /// `/action <title> [@owner] [P0-P3] [type] [due:…]`.
@@ -115,7 +146,10 @@ pub(super) fn command_action(
                 cx.plan.need(Need::OpenItems);
                 waiting = true;
             }
-            Some(open) => check_cap(cap, priority, &teams, open, &key)?,
+            Some(open) => {
+                let open: Vec<OpenItem> = open.iter().map(OpenItem::from_issue).collect();
+                check_cap(cap, priority, &teams, &open, &key)?
+            }
         }
     }
     if waiting {

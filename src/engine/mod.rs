@@ -35,11 +35,12 @@ use crate::config::Config;
 use crate::event::{Comment, Issue, User};
 use crate::incident::parts::Limits;
 use crate::incident::section::Body;
-use crate::incident::timeline::{self, Entry};
+use crate::incident::timeline::{self, Entry, EntryKind};
 use crate::incident::{ItemState, PullFacts};
 
 pub use authorize::{Authorizer, ConfigAuthorizer};
-pub use facts::{Facts, FileAt, ItemIssue, Need, OpenItem};
+pub use facts::{Facts, FileAt, ItemIssue, Need};
+pub use items::OpenItem;
 pub use items::{ITEM_MARKER, LABEL_ACTION_ITEM, item_marker, parse_item_marker};
 pub use labels::{LABEL_INCIDENT, all_labels, severity_label, status_label};
 pub use plan::{Bindings, NewComment, Plan, REPLY_MARKER, reply_marker};
@@ -138,6 +139,24 @@ pub fn declares(config: &Config, body: &str) -> bool {
 pub fn decide(input: &Input) -> Plan {
     decide_with(input, &Limits::GITHUB)
 }
+
+/// A timeline entry a command asks for; `at` overrides the comment's time (`/timeline`).
+pub(crate) struct Noted {
+    pub(crate) kind: EntryKind,
+    pub(crate) text: String,
+    pub(crate) at: Option<DateTime<Utc>>,
+}
+
+pub(crate) fn noted(kind: EntryKind, text: impl Into<String>) -> Noted {
+    Noted {
+        kind,
+        text: text.into(),
+        at: None,
+    }
+}
+
+/// What one command did: timeline entries, or the reason it failed.
+pub(crate) type Done = Result<Vec<Noted>, String>;
 
 /// The state of one decision: the input, the plan being built, and what commands learn on the
 /// way.

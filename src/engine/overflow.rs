@@ -15,67 +15,26 @@ use crate::incident::section::{Body, encode_json};
 use crate::incident::timeline::Entry;
 use crate::render::{self, PartLink, names};
 
-use super::plan::{Bindings, BodyDraft, bind};
+use super::docs::{comment_url, placeholder};
+use super::plan::{Bindings, BodyDraft, PartWrite, bind};
 use super::{Input, Plan};
 
-/// A part to open, or (with its comment) to rewrite. Its entries are kept beside its text so
-/// the apply step can render it again when it shows an action item opened in the same run.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct PartWrite {
-    /// The comment holding the part; `None` for a part to open.
-    pub comment: Option<u64>,
-    pub part: u32,
-    pub body: String,
-    #[serde(skip)]
-    pub entries: Vec<Entry>,
-}
-
-impl PartWrite {
-    /// The text, showing what apply created.
-    pub fn text(
-        &self,
-        config: &Config,
-        incident: &Incident,
-        issue_url: &str,
-        bindings: &Bindings,
-    ) -> String {
-        if bindings.items.is_empty() {
-            return self.body.clone();
-        }
-        let mut bound = incident.clone();
-        bound.timeline = self.entries.clone();
-        bind(&mut bound, bindings);
-        render_text(config, incident, issue_url, self.part, &bound.timeline)
+/// The text of a part to write, showing what apply created: parts are rendered when the plan
+/// is decided, and again only when an action item opened in the same run shows in one.
+pub fn part_write_text(
+    part: &PartWrite,
+    config: &Config,
+    incident: &Incident,
+    issue_url: &str,
+    bindings: &Bindings,
+) -> String {
+    if bindings.items.is_empty() {
+        return part.body.clone();
     }
-}
-
-/// Writes to overflow comments, beside the plan's body.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct Writes {
-    /// Parts to open, before the body (its links need their ids).
-    pub create: Vec<PartWrite>,
-    /// Parts whose content changed.
-    pub update: Vec<PartWrite>,
-    /// (comment, new text) of duplicated parts (two runs opened the same one), rewritten after
-    /// the body into a note without state, so they are no longer parts; their entries are in
-    /// the body or the surviving part. Not deleted: the run's check that no comment arrived
-    /// while it wrote counts comments, and a deletion would hide an arrival from another run.
-    pub retire: Vec<(u64, String)>,
-}
-
-impl Writes {
-    pub fn is_empty(&self) -> bool {
-        self.create.is_empty() && self.update.is_empty() && self.retire.is_empty()
-    }
-}
-
-/// The placeholder of the `i`-th part opened by a plan, in the body's links.
-pub fn placeholder(i: usize) -> String {
-    format!("<firebreak-new-part-{i}>")
-}
-
-pub fn comment_url(issue_url: &str, id: u64) -> String {
-    format!("{issue_url}#issuecomment-{id}")
+    let mut bound = incident.clone();
+    bound.timeline = part.entries.clone();
+    bind(&mut bound, bindings);
+    part_text(config, incident, issue_url, part.part, &bound.timeline)
 }
 
 /// The parts among an issue's comments (the bot's only).
@@ -109,7 +68,7 @@ pub fn plan_timeline(
         )
         .len(),
         link: issue_url.len() + 64,
-        part_fixed: render_text(config, &incident, issue_url, u32::MAX, &[]).len(),
+        part_fixed: part_text(config, &incident, issue_url, u32::MAX, &[]).len(),
         entry: |e: &Entry| entry_cost(e, issue_url),
     };
     let Layout {
@@ -124,7 +83,7 @@ pub fn plan_timeline(
         let write = |comment| PartWrite {
             comment,
             part: layout.part,
-            body: render_text(config, &incident, issue_url, layout.part, &layout.entries),
+            body: part_text(config, &incident, issue_url, layout.part, &layout.entries),
             entries: layout.entries.clone(),
         };
         let url = match layout.comment {
@@ -212,7 +171,7 @@ pub fn plan_timeline(
 }
 
 /// A part's whole comment: the rendered table and the hidden state.
-fn render_text(
+pub(super) fn part_text(
     config: &Config,
     incident: &Incident,
     issue_url: &str,
@@ -322,7 +281,7 @@ mod tests {
             &Config::default(),
             &draft,
             &inc,
-            &Bindings::default(),
+            &crate::engine::Bindings::default(),
             &[42],
         );
         assert!(

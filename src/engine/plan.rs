@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::facts::{ItemIssue, Need};
-use crate::config::Config;
+use crate::incident::timeline::Entry;
 use crate::incident::timeline::EntryKind;
 use crate::incident::{ActionItem, Incident};
 use crate::render::PartLink;
@@ -228,7 +228,7 @@ pub struct Plan {
     /// (comment id, reaction content).
     pub reactions: Vec<(u64, &'static str)>,
     /// Overflow comments holding the timeline's oldest entries.
-    pub overflow: super::overflow::Writes,
+    pub overflow: Writes,
     /// Title and state, written with the body, last: the body is the commit point of a run.
     pub patch: IssuePatch,
     /// The body, when it changes.
@@ -380,28 +380,35 @@ fn item_line(key: &str) -> (Option<u64>, Option<usize>) {
     (comment.parse().ok(), line.parse().ok())
 }
 
-impl Doc {
-    /// The text, rendering with what apply created bound in.
-    pub fn render(&self, config: &Config, bindings: &Bindings) -> String {
-        let bound = |incident: &Incident| {
-            let mut incident = incident.clone();
-            bind(&mut incident, bindings);
-            incident
-        };
-        match self {
-            Doc::Text(text) => text.clone(),
-            Doc::Postmortem {
-                incident,
-                number,
-                url,
-            } => super::docs::postmortem(config, &bound(incident), *number, url),
-            Doc::ItemsTable { file, incident } => {
-                super::docs::items_table(config, file, &bound(incident)).unwrap_or(file.clone())
-            }
-            Doc::Checklist { incident, number } => {
-                super::docs::checklist(config, &bound(incident), *number)
-            }
-        }
+/// A part to open, or (with its comment) to rewrite. Its entries are kept beside its text so
+/// the apply step can render it again when it shows an action item opened in the same run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PartWrite {
+    /// The comment holding the part; `None` for a part to open.
+    pub comment: Option<u64>,
+    pub part: u32,
+    pub body: String,
+    #[serde(skip)]
+    pub entries: Vec<Entry>,
+}
+
+/// Writes to the timeline's overflow comments ([`super::overflow`]), beside the plan's body.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Writes {
+    /// Parts to open, before the body (its links need their ids).
+    pub create: Vec<PartWrite>,
+    /// Parts whose content changed.
+    pub update: Vec<PartWrite>,
+    /// (comment, new text) of duplicated parts (two runs opened the same one), rewritten after
+    /// the body into a note without state, so they are no longer parts; their entries are in
+    /// the body or the surviving part. Not deleted: the run's check that no comment arrived
+    /// while it wrote counts comments, and a deletion would hide an arrival from another run.
+    pub retire: Vec<(u64, String)>,
+}
+
+impl Writes {
+    pub fn is_empty(&self) -> bool {
+        self.create.is_empty() && self.update.is_empty() && self.retire.is_empty()
     }
 }
 

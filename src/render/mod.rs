@@ -21,6 +21,7 @@ use crate::config::Config;
 use crate::markdown::escape_markdown;
 
 pub use views::incident::*;
+pub use views::{EntryView, format_time};
 
 /// Template names: `templates/<name>.md.hbs`, and the same file name in the override directory.
 pub mod names {

@@ -16,7 +16,7 @@ use anyhow::Context as _;
 
 use super::gather;
 use crate::config::Config;
-use crate::engine::overflow::PartWrite;
+use crate::engine::plan::PartWrite;
 use crate::engine::plan::{Attach, IssuePatch, NewItem};
 use crate::engine::{self, Bindings, ItemIssue, Plan};
 use crate::event::{Comment, Issue};
@@ -129,7 +129,9 @@ pub async fn apply(
         .map(|b| b.issue_url.as_str())
         .unwrap_or("");
     let text = |part: &PartWrite| match incident {
-        Some(incident) => part.text(config, incident, issue_url, &bindings),
+        Some(incident) => {
+            engine::overflow::part_write_text(part, config, incident, issue_url, &bindings)
+        }
         None => part.body.clone(),
     };
     // Overflow parts before the body, which links them.
@@ -269,7 +271,7 @@ async fn postmortem(
         w.create_branch(&branch.name, &branch.from).await?;
     }
     for file in &writes.files {
-        let text = file.content.render(config, bindings);
+        let text = engine::docs::render(config, &file.content, bindings);
         let outcome = w
             .write_file(
                 &file.path,
@@ -312,7 +314,7 @@ async fn postmortem(
         let Some(pull) = checklist.pull.or(bindings.pull) else {
             anyhow::bail!("the checklist of #{incident} names no pull request");
         };
-        let text = checklist.text.render(config, bindings);
+        let text = engine::docs::render(config, &checklist.text, bindings);
         let id = match checklist.comment {
             Some(id) => Some(id),
             // A pull request opened just now has no comment to look for.

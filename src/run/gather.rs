@@ -10,8 +10,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::config::Config;
 use crate::engine::{
-    self, ConfigAuthorizer, Facts, FileAt, Input, ItemIssue, LABEL_ACTION_ITEM, Need, OpenItem,
-    Plan, PullRead, Trigger,
+    self, ConfigAuthorizer, Facts, FileAt, Input, ItemIssue, LABEL_ACTION_ITEM, Need, Plan,
+    PullRead, Trigger,
 };
 use crate::event::{Comment, Issue};
 use crate::github::{GitHub, GitHubError};
@@ -142,7 +142,7 @@ pub async fn resolve(
             }
             Need::OpenItems => {
                 let open = github.list_issues(LABEL_ACTION_ITEM, "open").await?;
-                facts.open_items = Some(open.iter().map(OpenItem::from_issue).collect());
+                facts.open_items = Some(open);
             }
             Need::Item { key, since } => {
                 let found = find_item(github, incident, key, *since).await?;

@@ -10,12 +10,13 @@
 //! every comment has exactly one entry.
 //!
 //! [`config`] loads the configuration, [`declare`] opens incidents from outside an issue,
-//! [`sweep`] runs over every open incident.
+//! [`sweep`] runs over every open incident, [`report`] says what a dry run would write.
 
 pub mod apply;
 pub mod config;
 pub mod declare;
 pub mod gather;
+pub mod report;
 pub mod sweep;
 
 use chrono::{DateTime, Utc};

@@ -6,9 +6,8 @@ use chrono::{DateTime, Utc};
 
 use super::{Mode, Outcome, run_issue};
 use crate::config::Config;
-use crate::engine::{Facts, LABEL_ACTION_ITEM, LABEL_INCIDENT, Trigger};
+use crate::engine::{Facts, ItemIssue, LABEL_ACTION_ITEM, LABEL_INCIDENT, Trigger};
 use crate::github::GitHub;
-use crate::incident::ItemState;
 use crate::incident::section::Body;
 
 pub async fn sweep(
@@ -31,14 +30,7 @@ pub async fn sweep(
                     .list_issues(LABEL_ACTION_ITEM, "all")
                     .await?
                     .iter()
-                    .map(|i| {
-                        let state = if i.state == "closed" {
-                            ItemState::Closed
-                        } else {
-                            ItemState::Open
-                        };
-                        (i.number, state)
-                    })
+                    .map(|i| (i.number, ItemIssue::of(i).state))
                     .collect(),
             )
         } else {

@@ -25,6 +25,16 @@ impl Run {
 }
 
 fn run_action(repo: &Repo, event: &str, payload: &[u8], workspace: &Path) -> Run {
+    run_action_with(repo, event, payload, workspace, &[])
+}
+
+fn run_action_with(
+    repo: &Repo,
+    event: &str,
+    payload: &[u8],
+    workspace: &Path,
+    args: &[&str],
+) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let event_path = dir.path().join("event.json");
     std::fs::write(&event_path, payload).unwrap();
@@ -32,6 +42,7 @@ fn run_action(repo: &Repo, event: &str, payload: &[u8], workspace: &Path) -> Run
     let summary = dir.path().join("summary");
     let output = std::process::Command::new(support::binary())
         .arg("action")
+        .args(args)
         .env_clear()
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_EVENT_NAME", event)
@@ -251,4 +262,126 @@ async fn action_process_opens_an_action_item_exits_1_on_an_ambiguous_create_and_
         "{}",
         rerun.summary
     );
+}
+
+#[tokio::test]
+async fn action_dry_run_prints_every_planned_write_and_makes_none() {
+    let repo = support::repo("process-dry");
+    let n = repo.incident("Queue stuck").await;
+    let c = repo.fake.create_comment(
+        &repo.name,
+        n,
+        "alice",
+        "/sev 1 all regions\n/ic @bob\n/action Alert on queue age @carol P1 detect",
+    );
+    let event = payload::issue_comment(&repo.fake, &repo.name, n, c.id, "created");
+    let ws = workspace_with_config(None);
+    repo.clear_requests();
+    let body = repo.body(n);
+
+    let markdown = run_action_with(&repo, "issue_comment", &event, ws.path(), &["--dry-run"]);
+    markdown.assert_success();
+    let json = run_action_with(
+        &repo,
+        "issue_comment",
+        &event,
+        ws.path(),
+        &["--dry-run", "--format", "json"],
+    );
+    json.assert_success();
+
+    assert!(
+        repo.calls().iter().all(|c| c.starts_with("GET ")),
+        "{:?}",
+        repo.calls()
+    );
+    assert_eq!(repo.body(n), body, "nothing was written");
+    assert!(
+        markdown.outputs.is_empty() && markdown.summary.is_empty(),
+        "a dry run writes no outputs"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&json.output.stdout).unwrap();
+    let ops: Vec<&str> = report["plans"][0]["writes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["op"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            "add_labels",
+            "remove_label",
+            "assign",
+            "open_action_item",
+            "attach_sub_issue",
+            "react",
+            "edit_issue"
+        ]
+    );
+    let mut settings = support::stable();
+    settings.add_filter(r"\bc\d+\.(\d+)\b", "c[id].$1");
+    settings.add_filter(r"comment \d+", "comment [id]");
+    settings.bind(|| {
+        insta::assert_snapshot!(
+            "action_dry_run",
+            String::from_utf8_lossy(&markdown.output.stdout)
+        );
+    });
+}
+
+#[tokio::test]
+async fn sweep_and_declare_dry_runs_write_nothing() {
+    let repo = support::repo("process-dry-sweep");
+    let n = repo.incident("Queue stuck").await;
+    repo.fake
+        .create_comment(&repo.name, n, "bob", "A comment whose event was lost");
+    repo.clear_requests();
+    let cli = |args: &[&str]| {
+        std::process::Command::new(support::binary())
+            .args(args)
+            .env_clear()
+            .env("GITHUB_REPOSITORY", &repo.name)
+            .env("GITHUB_API_URL", &repo.api_url)
+            .env("FIREBREAK_TOKEN", TOKEN)
+            .current_dir(std::env::temp_dir())
+            .output()
+            .expect("the binary runs")
+    };
+    let sweep = cli(&["sweep", "--dry-run"]);
+    assert!(
+        sweep.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sweep.stderr)
+    );
+    let sweep = String::from_utf8_lossy(&sweep.stdout);
+    assert!(sweep.contains(&format!("### #{n}")), "{sweep}");
+    assert!(sweep.contains("write #1: body"), "{sweep}");
+    let declare = cli(&[
+        "declare",
+        "--dry-run",
+        "--format",
+        "json",
+        "--title",
+        "Error rate above 5%",
+        "--sev",
+        "1",
+    ]);
+    assert!(
+        declare.status.success(),
+        "{}",
+        String::from_utf8_lossy(&declare.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&declare.stdout).unwrap();
+    assert_eq!(report["plans"][0]["writes"][0]["op"], "open_incident");
+    assert_eq!(
+        report["plans"][0]["writes"][0]["title"],
+        "[SEV1] Error rate above 5%"
+    );
+    assert!(
+        repo.calls().iter().all(|c| c.starts_with("GET ")),
+        "{:?}",
+        repo.calls()
+    );
+    assert_eq!(repo.fake.issue_numbers(&repo.name), [n]);
 }

@@ -1,8 +1,10 @@
 mod action_items;
 mod action_process;
+mod architecture;
 mod config;
 mod conformance;
 mod demo;
+mod dry_run;
 mod fake_github;
 mod incidents;
 mod postmortem;

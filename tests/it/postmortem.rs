@@ -10,7 +10,7 @@ use firebreak::incident::section::{self, Body};
 use firebreak::incident::{ActionItem, ActionType, Incident, ItemState};
 use serde_json::json;
 
-use crate::support::{self, BOT, Repo};
+use crate::support::{self, BOT, Repo, pull_payload};
 
 fn stable() -> insta::Settings {
     let mut s = insta::Settings::clone_current();
@@ -79,17 +79,6 @@ async fn put_action_item(repo: &Repo, n: u64, number: u64, owner: Option<&str>) 
     let rendered = engine::docs::section(&repo.config, &incident, &issue.html_url, &[]);
     let text = section::compose(&body.before, &rendered, &incident, &body.after);
     repo.fake.edit_issue_body(&repo.name, n, &text);
-}
-
-fn pull_payload(repo: &Repo, pr: u64, action: &str, sender: &str) -> Vec<u8> {
-    serde_json::to_vec(&json!({
-        "action": action,
-        "number": pr,
-        "pull_request": repo.fake.pull_json(&repo.name, pr),
-        "repository": repo.fake.repo_json(&repo.name),
-        "sender": repo.fake.user_json(sender),
-    }))
-    .unwrap()
 }
 
 fn review_payload(repo: &Repo, pr: u64, review: u64, reviewer: &str) -> Vec<u8> {

@@ -1,18 +1,12 @@
-//! View models: plain serializable data the templates read. Times are already formatted in
-//! the configured zone here, so templates stay free of logic.
+//! The incident's views: its section in the issue body, the replies to commands, the
+//! timeline's overflow parts and export, the job summary.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::{EntryView, format_time};
 use crate::config::Config;
 use crate::incident::{ActionItem, Entry, Incident, human_duration};
-
-/// `2026-11-20 14:05 UTC`.
-pub fn format_time(at: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
-    at.with_timezone(&tz)
-        .format("%Y-%m-%d %H:%M %Z")
-        .to_string()
-}
 
 #[derive(Debug, Serialize)]
 pub struct Milestone {
@@ -20,39 +14,6 @@ pub struct Milestone {
     pub at: Option<String>,
     /// Time since declaration.
     pub after: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct EntryView {
-    pub time: String,
-    pub by: String,
-    pub kind: &'static str,
-    pub text: String,
-    pub url: Option<String>,
-}
-
-impl EntryView {
-    pub fn new(entry: &Entry, tz: chrono_tz::Tz, issue_url: &str) -> EntryView {
-        EntryView {
-            time: entry
-                .at
-                .with_timezone(&tz)
-                .format("%Y-%m-%d %H:%M")
-                .to_string(),
-            by: entry.by.clone(),
-            kind: entry.kind.label(),
-            text: entry.text.clone(),
-            url: entry.comment.map(|id| match entry.pull {
-                Some(pull) => format!(
-                    "{}/pull/{pull}#issuecomment-{id}",
-                    issue_url
-                        .rsplit_once("/issues/")
-                        .map_or(issue_url, |(repo, _)| repo)
-                ),
-                None => format!("{issue_url}#issuecomment-{id}"),
-            }),
-        }
-    }
 }
 
 #[derive(Debug, Serialize)]

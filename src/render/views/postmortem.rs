@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::incident::{EntryView, format_time};
+use super::{EntryView, format_time};
 use crate::config::{Config, priority_name};
 use crate::incident::{Check, EntryKind, Incident, human_duration};
 use crate::postmortem;

@@ -46,16 +46,43 @@ pub struct Repo {
     pub config: Config,
 }
 
+/// Repositories named `names` on an in-memory GitHub of their own (not the shared one, and not
+/// behind Prism), whose clock stands still at `now`: runs on them see the same times.
+pub fn isolated(names: &[&str], now: chrono::DateTime<Utc>) -> Vec<Repo> {
+    let fake = FakeGitHub::start_background("127.0.0.1:0").expect("start a fake GitHub");
+    fake.add_user(BOT, UserKind::Bot);
+    fake.set_token(TOKEN, BOT);
+    fake.set_now(now);
+    names
+        .iter()
+        .map(|test| {
+            let name = format!("acme/{test}-0");
+            seed(&fake, &name);
+            Repo {
+                name,
+                fake: fake.clone(),
+                api_url: fake.url(),
+                config: Config::default(),
+            }
+        })
+        .collect()
+}
+
+/// A repository with alice (admin), bob and carol (write), mallory (none).
+fn seed(fake: &FakeGitHub, name: &str) {
+    fake.add_repo(name);
+    for (login, permission) in [("alice", "admin"), ("bob", "write"), ("carol", "write")] {
+        fake.add_user(login, UserKind::User);
+        fake.set_permission(name, login, permission);
+    }
+    fake.add_user("mallory", UserKind::User);
+}
+
 pub fn repo(test: &str) -> Repo {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
     let h = github();
     let name = format!("acme/{test}-{}", COUNTER.fetch_add(1, Ordering::SeqCst));
-    h.fake.add_repo(&name);
-    for (login, permission) in [("alice", "admin"), ("bob", "write"), ("carol", "write")] {
-        h.fake.add_user(login, UserKind::User);
-        h.fake.set_permission(&name, login, permission);
-    }
-    h.fake.add_user("mallory", UserKind::User);
+    seed(&h.fake, &name);
     Repo {
         name,
         fake: h.fake.clone(),
@@ -83,6 +110,26 @@ impl Repo {
             &event,
             Utc::now(),
             Mode::Apply,
+            |_| async move { Ok(config) },
+        )
+        .await
+    }
+
+    /// Handles an event through the dispatcher at `now`, applying or only planning.
+    pub async fn dispatch(
+        &self,
+        event_name: &str,
+        payload: &[u8],
+        now: chrono::DateTime<Utc>,
+        mode: Mode,
+    ) -> anyhow::Result<Outcome> {
+        let event = Event::from_webhook(event_name, payload)?;
+        let config = self.config.clone();
+        firebreak::dispatch::dispatch(
+            &self.client(),
+            &event,
+            now,
+            mode,
             |_| async move { Ok(config) },
         )
         .await
@@ -199,6 +246,26 @@ pub fn stable() -> insta::Settings {
     );
     s.add_filter(r"http://127\.0\.0\.1:\d+", "[server]");
     s
+}
+
+/// The postmortem pull request the incident's state records.
+pub fn postmortem_pull(repo: &Repo, n: u64) -> u64 {
+    firebreak::incident::section::Body::parse(&repo.body(n))
+        .incident()
+        .and_then(|i| i.postmortem.as_ref()?.pull)
+        .expect("a postmortem pull request")
+}
+
+/// A `pull_request` event about `pr`.
+pub fn pull_payload(repo: &Repo, pr: u64, action: &str, sender: &str) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({
+        "action": action,
+        "number": pr,
+        "pull_request": repo.fake.pull_json(&repo.name, pr),
+        "repository": repo.fake.repo_json(&repo.name),
+        "sender": repo.fake.user_json(sender),
+    }))
+    .unwrap()
 }
 
 /// Path of the built binary.

@@ -116,7 +116,6 @@ pub struct PlanView {
     pub writes: Vec<WriteView>,
     /// The writes in words, one line each (what the markdown shows): markdown built here, with
     /// people's words escaped.
-    #[serde(skip)]
     pub lines: Vec<String>,
     pub notes: Vec<String>,
     pub problems: Vec<String>,
