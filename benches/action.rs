@@ -150,6 +150,7 @@ fn bench(c: &mut Criterion) {
                 facts: &Default::default(),
                 pull: None,
                 pull_comments: &[],
+                limits: engine::Limits::GITHUB,
             });
             assert!(plan.body.is_some(), "the new comment is written");
             plan

@@ -86,6 +86,7 @@ impl World {
             },
             pull: None,
             pull_comments: &[],
+            limits: engine::Limits::GITHUB,
         })
     }
 

@@ -51,9 +51,11 @@
 //! The first token of `/timeline` is a time when it is meant as one — it starts with a digit
 //! and holds a `:`, starts with `NNNN-NN-NN`, or is `-` and a digit — and must then be valid.
 
+mod action;
 mod error;
 mod grammar;
 mod scan;
+mod time;
 mod types;
 
 #[cfg(test)]

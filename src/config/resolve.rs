@@ -4,24 +4,23 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
-use chrono::{Duration, NaiveDate, Weekday};
-use chrono_tz::Tz;
+use chrono::Duration;
 
-use super::duration::{DURATION_HINT, parse_duration};
 use super::errors::{invalid, suggest};
 use super::locate::{Index, KeyPath};
 use super::raw::{
     RawActionItems, RawAllow, RawBoard, RawConfig, RawPermissions, RawPostmortem, RawReminders,
     RawReport, RawSeverity, Setting,
 };
+use super::values::{is_login, is_team, regex_reason};
 use super::{
     ASSOCIATIONS, ActionItemsConfig, ActionType, Allow, BoardConfig, BoardFields, COMMANDS, Config,
     ConfigError, DraftAt, EscalationLevel, FollowUpConfig, OpenCap, Permissions, PostmortemConfig,
     PostmortemPolicy, PrivatePattern, PublicPostmortemConfig, ReportConfig, SeverityConfig,
-    TITLE_PLACEHOLDERS, default_severities, parse_priority, priority_name,
+    default_severities, priority_name,
 };
 
-type Result<T> = std::result::Result<T, ConfigError>;
+pub(super) type Result<T> = std::result::Result<T, ConfigError>;
 
 /// Most severities a ladder may have (labels `sev:1` … `sev:9`).
 const MAX_SEVERITIES: usize = 9;
@@ -93,93 +92,20 @@ pub fn resolve(raw: RawConfig, index: &Index, file: &str) -> Result<Config> {
     })
 }
 
-struct Resolver<'a> {
+pub(super) struct Resolver<'a> {
     index: &'a Index,
     file: &'a str,
 }
 
 impl Resolver<'_> {
     /// An error about the value at `path`.
-    fn err(&self, path: &KeyPath, message: impl Into<String>) -> ConfigError {
+    pub(super) fn err(&self, path: &KeyPath, message: impl Into<String>) -> ConfigError {
         invalid(self.file, self.index.value_pos(path), path, message.into())
     }
 
     /// An error about the key at `path` itself (its name).
-    fn key_err(&self, path: &KeyPath, message: impl Into<String>) -> ConfigError {
+    pub(super) fn key_err(&self, path: &KeyPath, message: impl Into<String>) -> ConfigError {
         invalid(self.file, self.index.key_pos(path), path, message.into())
-    }
-
-    fn timezone(&self, path: &KeyPath, name: &str) -> Result<Tz> {
-        if let Ok(tz) = Tz::from_str(name.trim()) {
-            return Ok(tz);
-        }
-        let names = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
-        let hint = match suggest(name.trim(), names) {
-            Some(best) => format!(" (did you mean \"{best}\"?)"),
-            None => "; use an IANA name such as UTC, Europe/Berlin or America/New_York".into(),
-        };
-        Err(self.err(path, format!("unknown time zone \"{name}\"{hint}")))
-    }
-
-    fn title_format(&self, path: &KeyPath, format: String) -> Result<String> {
-        let mut rest = format.as_str();
-        while let Some(start) = rest.find('{') {
-            let after = &rest[start..];
-            let end = after.find('}').map(|e| e + 1).unwrap_or(after.len());
-            let placeholder = &after[..end];
-            if !TITLE_PLACEHOLDERS.contains(&placeholder) {
-                return Err(self.err(
-                    path,
-                    format!(
-                        "unknown placeholder `{placeholder}`; use {}",
-                        TITLE_PLACEHOLDERS.join(", ")
-                    ),
-                ));
-            }
-            rest = &after[end..];
-        }
-        if !format.contains("{title}") {
-            return Err(self.err(path, "must contain `{title}`"));
-        }
-        Ok(format)
-    }
-
-    fn duration(&self, path: &KeyPath, text: &str) -> Result<Duration> {
-        parse_duration(text).ok_or_else(|| {
-            self.err(
-                path,
-                format!("invalid duration \"{text}\": {DURATION_HINT}"),
-            )
-        })
-    }
-
-    /// A duration that must be longer than zero.
-    fn positive_duration(&self, path: &KeyPath, text: &str) -> Result<Duration> {
-        let duration = self.duration(path, text)?;
-        if duration <= Duration::zero() {
-            return Err(self.err(path, format!("must be longer than 0, found \"{text}\"")));
-        }
-        Ok(duration)
-    }
-
-    /// A duration that may be switched off with null, `none` or `off`.
-    fn optional_duration(&self, path: &KeyPath, text: Option<&str>) -> Result<Option<Duration>> {
-        match text.map(str::trim) {
-            None => Ok(None),
-            Some(t) if t.eq_ignore_ascii_case("none") || t.eq_ignore_ascii_case("off") => Ok(None),
-            Some(t) => self.positive_duration(path, t).map(Some),
-        }
-    }
-
-    /// A count of at least `min`, `default` when left out.
-    fn count(&self, path: &KeyPath, value: Option<i64>, default: u32, min: u32) -> Result<u32> {
-        let Some(value) = value else {
-            return Ok(default);
-        };
-        if value < i64::from(min) {
-            return Err(self.err(path, format!("must be {min} or more, found {value}")));
-        }
-        u32::try_from(value).map_err(|_| self.err(path, format!("{value} is too large")))
     }
 
     fn severities(&self, path: &KeyPath, list: Vec<RawSeverity>) -> Result<Vec<SeverityConfig>> {
@@ -372,28 +298,6 @@ impl Resolver<'_> {
         })
     }
 
-    /// A user or team to mention, normalized to `@login` or `@org/team`.
-    fn handle(&self, path: &KeyPath, text: &str) -> Result<String> {
-        let name = text.trim().trim_start_matches('@');
-        if is_login(name) || is_team(name) {
-            Ok(format!("@{name}"))
-        } else {
-            Err(self.err(
-                path,
-                format!(
-                    "\"{text}\" is neither a GitHub login nor a team (@login or @org/team-slug)"
-                ),
-            ))
-        }
-    }
-
-    fn handles(&self, path: &KeyPath, list: Vec<String>) -> Result<Vec<String>> {
-        list.iter()
-            .enumerate()
-            .map(|(i, h)| self.handle(&path.index(i), h))
-            .collect()
-    }
-
     fn escalation(
         &self,
         path: &KeyPath,
@@ -427,15 +331,6 @@ impl Resolver<'_> {
             out.push(EscalationLevel { notify, after });
         }
         Ok(out)
-    }
-
-    fn priority(&self, path: &KeyPath, text: &str) -> Result<u8> {
-        parse_priority(text).ok_or_else(|| {
-            self.err(
-                path,
-                format!("unknown priority `{text}`; use P0, P1, P2 or P3"),
-            )
-        })
     }
 
     fn action_items(&self, path: &KeyPath, raw: RawActionItems) -> Result<ActionItemsConfig> {
@@ -527,39 +422,6 @@ impl Resolver<'_> {
             due_days,
             open_cap,
         })
-    }
-
-    /// A path inside the repository: relative, `/`-separated, no `..`.
-    fn repo_path(&self, path: &KeyPath, text: &str) -> Result<String> {
-        let trimmed = text.trim().trim_end_matches('/');
-        let bad = trimmed.is_empty()
-            || trimmed.starts_with('/')
-            || trimmed.contains('\\')
-            || trimmed.split('/').any(|seg| seg.is_empty() || seg == "..");
-        if bad {
-            return Err(self.err(
-                path,
-                format!("\"{text}\" is not a path inside the repository (relative, no `..`), e.g. docs/postmortems"),
-            ));
-        }
-        Ok(trimmed.to_string())
-    }
-
-    fn branch_name(&self, path: &KeyPath, text: &str, prefix: bool) -> Result<String> {
-        let name = text.trim();
-        let bad = (name.is_empty() && !prefix)
-            || name.starts_with('/')
-            || name.starts_with('-')
-            || name.contains("..")
-            || name.contains("//")
-            || name.ends_with(".lock")
-            || name
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control() || "~^:?*[\\".contains(c));
-        if bad {
-            return Err(self.err(path, format!("\"{text}\" is not a valid git branch name")));
-        }
-        Ok(name.to_string())
     }
 
     fn postmortem(&self, path: &KeyPath, raw: RawPostmortem) -> Result<PostmortemConfig> {
@@ -681,47 +543,6 @@ impl Resolver<'_> {
         })
     }
 
-    fn business_days(&self, path: &KeyPath, days: Vec<String>) -> Result<Vec<Weekday>> {
-        if days.is_empty() {
-            return Err(self.err(
-                path,
-                "name at least one working day, e.g. [Mon, Tue, Wed, Thu, Fri]",
-            ));
-        }
-        let mut out: Vec<Weekday> = Vec::new();
-        for (i, day) in days.iter().enumerate() {
-            let weekday = Weekday::from_str(day.trim()).map_err(|_| {
-                self.err(
-                    &path.index(i),
-                    format!("unknown day `{day}`; use Mon, Tue, Wed, Thu, Fri, Sat or Sun"),
-                )
-            })?;
-            if out.contains(&weekday) {
-                return Err(self.err(&path.index(i), format!("`{day}` is listed twice")));
-            }
-            out.push(weekday);
-        }
-        out.sort_by_key(|d| d.num_days_from_monday());
-        Ok(out)
-    }
-
-    fn holidays(&self, path: &KeyPath, dates: Vec<String>) -> Result<Vec<NaiveDate>> {
-        let mut out = Vec::new();
-        for (i, text) in dates.iter().enumerate() {
-            let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-                self.err(
-                    &path.index(i),
-                    format!("invalid date \"{text}\": expected YYYY-MM-DD, e.g. 2026-12-25"),
-                )
-            })?;
-            if !out.contains(&date) {
-                out.push(date);
-            }
-        }
-        out.sort_unstable();
-        Ok(out)
-    }
-
     fn board(&self, path: &KeyPath, raw: RawBoard) -> Result<BoardConfig> {
         let owner = raw.owner.trim().trim_start_matches('@').to_string();
         if !is_login(&owner) {
@@ -773,45 +594,5 @@ impl Resolver<'_> {
                 Some(text) => self.positive_duration(&path.key("refresh_every"), text)?,
             },
         })
-    }
-}
-
-/// The regex crate's explanation in one line (its Display spans several, with a caret).
-fn regex_reason(err: &regex::Error) -> String {
-    match err {
-        regex::Error::Syntax(text) => text
-            .lines()
-            .rev()
-            .find_map(|l| l.strip_prefix("error: "))
-            .unwrap_or("syntax error")
-            .to_string(),
-        regex::Error::CompiledTooBig(limit) => {
-            format!("compiles to more than {limit} bytes; simplify it")
-        }
-        other => other.to_string(),
-    }
-}
-
-/// A GitHub login: letters, digits and single hyphens, at most 39 characters; app bots end in
-/// `[bot]`.
-pub(super) fn is_login(name: &str) -> bool {
-    let name = name.strip_suffix("[bot]").unwrap_or(name);
-    !name.is_empty()
-        && name.len() <= 39
-        && !name.starts_with('-')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-}
-
-/// A team as `org/team-slug`.
-pub(super) fn is_team(name: &str) -> bool {
-    match name.split_once('/') {
-        Some((org, slug)) => {
-            is_login(org)
-                && !slug.is_empty()
-                && slug
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
-        }
-        None => false,
     }
 }

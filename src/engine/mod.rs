@@ -33,7 +33,7 @@ use chrono::{DateTime, Utc};
 use crate::command::{self, Command, Vocabulary};
 use crate::config::Config;
 use crate::event::{Comment, Issue, User};
-use crate::incident::parts::Limits;
+pub use crate::incident::parts::Limits;
 use crate::incident::section::Body;
 use crate::incident::timeline::{self, Entry, EntryKind};
 use crate::incident::{ItemState, PullFacts};
@@ -119,6 +119,8 @@ pub struct Input<'a> {
     /// Comments on the postmortem pull request (listed when the run concerns it): their
     /// `/action` lines run on the incident.
     pub pull_comments: &'a [Comment],
+    /// When the timeline overflows into comments: [`Limits::GITHUB`] (tests use small ones).
+    pub limits: Limits,
 }
 
 /// The vocabulary the parser needs from config.
@@ -133,11 +135,6 @@ pub fn declares(config: &Config, body: &str) -> bool {
     command::parse(body, &vocabulary(config))
         .iter()
         .any(|l| matches!(l.result, Ok(Command::Incident { .. })))
-}
-
-/// Decide what to do.
-pub fn decide(input: &Input) -> Plan {
-    decide_with(input, &Limits::GITHUB)
 }
 
 /// A timeline entry a command asks for; `at` overrides the comment's time (`/timeline`).
@@ -171,8 +168,8 @@ pub(crate) struct Cx<'i, 'p> {
     pub publish: Option<String>,
 }
 
-/// [`decide`] with other size limits for the timeline's overflow (tests use small ones).
-pub fn decide_with(input: &Input, limits: &Limits) -> Plan {
+/// Decide what to do.
+pub fn decide(input: &Input) -> Plan {
     let issue = input.issue;
     let body = Body::parse(issue.body_text());
     let mut plan = Plan::new(issue.number);
@@ -234,6 +231,6 @@ pub fn decide_with(input: &Input, limits: &Limits) -> Plan {
         return plan;
     }
     plan.severity_name = Some(input.config.severity_name(incident.severity));
-    overflow::plan_timeline(input, &body, incident, &parts, limits, &mut plan);
+    overflow::plan_timeline(input, &body, incident, &parts, &mut plan);
     plan
 }

@@ -10,7 +10,7 @@
 use crate::config::Config;
 use crate::event::Comment;
 use crate::incident::Incident;
-use crate::incident::parts::{self, Costs, Found, Layout, Limits, PartState};
+use crate::incident::parts::{self, Costs, Found, Layout, PartState};
 use crate::incident::section::{Body, encode_json};
 use crate::incident::timeline::Entry;
 use crate::render::{self, PartLink, names};
@@ -54,7 +54,6 @@ pub fn plan_timeline(
     body: &Body,
     mut incident: Incident,
     found: &Found,
-    limits: &Limits,
     plan: &mut Plan,
 ) {
     let config = input.config;
@@ -74,7 +73,7 @@ pub fn plan_timeline(
     let Layout {
         body: kept,
         parts: layouts,
-    } = parts::layout(all, &found.parts, &costs, limits);
+    } = parts::layout(all, &found.parts, &costs, &input.limits);
     incident.timeline = kept;
 
     let mut links = Vec::new();

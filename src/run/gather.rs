@@ -92,6 +92,7 @@ impl Snapshot {
                 facts: &self.facts,
                 pull: self.pull.as_ref(),
                 pull_comments: &self.pull_comments,
+                limits: engine::Limits::GITHUB,
             });
             if plan.needs.is_empty() {
                 return Ok(plan);

@@ -4,7 +4,7 @@
 //! entry in the body and the overflow parts together, entries are ordered across parts, and a
 //! further run has nothing to do.
 //!
-//! The engine (`engine::decide_with`, pure) runs over an in-memory model of one issue, with
+//! The engine (`engine::decide`, pure) runs over an in-memory model of one issue, with
 //! small size limits so that a few comments already overflow; the model applies plans the way
 //! `run::apply` does and loops like `run::run_issue` (list again when the comment count
 //! in the PATCH answer shows arrivals).
@@ -203,20 +203,18 @@ impl World {
     }
 
     fn decide(&self, snap: &Snapshot) -> Plan {
-        engine::decide_with(
-            &Input {
-                config: &self.config,
-                now: self.clock,
-                issue: &snap.issue,
-                comments: &snap.comments,
-                trigger: Trigger::Reconcile,
-                authorizer: &AllowAll,
-                facts: &self.facts,
-                pull: None,
-                pull_comments: &[],
-            },
-            &LIMITS,
-        )
+        engine::decide(&Input {
+            config: &self.config,
+            now: self.clock,
+            issue: &snap.issue,
+            comments: &snap.comments,
+            trigger: Trigger::Reconcile,
+            authorizer: &AllowAll,
+            facts: &self.facts,
+            pull: None,
+            pull_comments: &[],
+            limits: LIMITS,
+        })
     }
 
     fn post_bot(&mut self, body: &str) -> u64 {

@@ -11,6 +11,9 @@ use crate::postmortem::markdown;
 use crate::render::views::postmortem::{IndexView, line_view};
 use crate::render::{self, names};
 
+use super::Run;
+use crate::engine::plan::{Doc, FileWrite};
+
 const BLOCK: &str = "index";
 
 /// Newest first: by the date and time a line starts with, then by the last `#number` in it
@@ -83,6 +86,40 @@ pub fn updated(
         ),
     };
     Some(doc)
+}
+
+impl Run<'_, '_> {
+    /// Adds the postmortem's line to the index on the base branch.
+    pub(super) fn index(&mut self, incident: &mut Incident) {
+        let config = self.input.config;
+        let base = match self.input.pull {
+            Some(pull) => Some(pull.base.clone()),
+            None => self.base_branch(),
+        };
+        let Some(base) = base else { return };
+        let path = config.postmortem.index.clone();
+        let Some(current) = self.file(&base, &path) else {
+            return;
+        };
+        let updated = updated(
+            config,
+            current.as_ref().map(|f| f.text.as_str()),
+            incident,
+            self.input.issue.number,
+        );
+        if let Some(text) = updated {
+            self.plan.postmortem.files.push(FileWrite {
+                path,
+                branch: base,
+                content: Doc::Text(text),
+                message: format!("Postmortem index: {}", incident.record),
+                sha: current.map(|f| f.sha),
+            });
+        }
+        if let Some(pm) = incident.postmortem.as_mut() {
+            pm.indexed = true;
+        }
+    }
 }
 
 #[cfg(test)]

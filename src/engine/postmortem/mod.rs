@@ -22,7 +22,7 @@ use crate::config::Config;
 use crate::incident::timeline::{self, Entry, EntryKind};
 use crate::incident::{Incident, Postmortem, PullFacts};
 use crate::postmortem::{self, LABEL_POSTMORTEM, LABEL_REQUIRED, checklist, markdown};
-use crate::render::views::postmortem::{GateView, NoticeView, PublishedView, PullBodyView};
+use crate::render::views::postmortem::{GateView, NoticeView, PullBodyView};
 use crate::render::{self, names};
 
 pub use public::{Public, Refusal};
@@ -79,11 +79,11 @@ pub fn approvers<'a>(reviews: impl IntoIterator<Item = (&'a str, &'a str)>) -> V
 }
 
 /// What this run does about the postmortem, beyond the incident's own changes.
-struct Run<'i, 'p> {
-    input: &'i Input<'i>,
-    plan: &'p mut Plan,
+pub(super) struct Run<'i, 'p> {
+    pub(super) input: &'i Input<'i>,
+    pub(super) plan: &'p mut Plan,
     /// The draft is opened by this plan.
-    opening: bool,
+    pub(super) opening: bool,
 }
 
 /// Folds the postmortem into the decision (after comments and hand events ran). `before` is
@@ -207,7 +207,7 @@ fn publish_on_merge(config: &Config, incident: &Incident) -> Option<String> {
 
 impl Run<'_, '_> {
     /// The branch postmortems are proposed to: configured, else the default branch.
-    fn base_branch(&mut self) -> Option<String> {
+    pub(super) fn base_branch(&mut self) -> Option<String> {
         if let Some(b) = &self.input.config.postmortem.base_branch {
             return Some(b.clone());
         }
@@ -218,7 +218,7 @@ impl Run<'_, '_> {
     }
 
     /// The file at `path` on `branch`, or a need.
-    fn file(&mut self, branch: &str, path: &str) -> Option<Option<super::FileAt>> {
+    pub(super) fn file(&mut self, branch: &str, path: &str) -> Option<Option<super::FileAt>> {
         match self.input.facts.file(branch, path) {
             Ok(file) => Some(file.cloned()),
             Err(need) => {
@@ -372,112 +372,6 @@ impl Run<'_, '_> {
             facts.missing_sections =
                 markdown::missing_sections(&updated, &config.postmortem.required_sections);
         }
-    }
-
-    /// Adds the postmortem's line to the index on the base branch.
-    fn index(&mut self, incident: &mut Incident) {
-        let config = self.input.config;
-        let base = match self.input.pull {
-            Some(pull) => Some(pull.base.clone()),
-            None => self.base_branch(),
-        };
-        let Some(base) = base else { return };
-        let path = config.postmortem.index.clone();
-        let Some(current) = self.file(&base, &path) else {
-            return;
-        };
-        let updated = index::updated(
-            config,
-            current.as_ref().map(|f| f.text.as_str()),
-            incident,
-            self.input.issue.number,
-        );
-        if let Some(text) = updated {
-            self.plan.postmortem.files.push(FileWrite {
-                path,
-                branch: base,
-                content: Doc::Text(text),
-                message: format!("Postmortem index: {}", incident.record),
-                sha: current.map(|f| f.sha),
-            });
-        }
-        if let Some(pm) = incident.postmortem.as_mut() {
-            pm.indexed = true;
-        }
-    }
-
-    /// Renders, checks and commits the public version — on the pull request's branch while it
-    /// is open, on the base branch once merged — and replies either way.
-    fn publish(&mut self, incident: &mut Incident, key: &str) {
-        let config = self.input.config;
-        let pm = incident.postmortem.clone().expect("checked by the caller");
-        let (Some(branch), Some(path)) = (pm.branch.clone(), pm.path.clone()) else {
-            return;
-        };
-        let facts = pm.facts.clone().unwrap_or_default();
-        let (target, pull) = if facts.merged {
-            match self.base_branch() {
-                Some(base) => (base, None),
-                None => return,
-            }
-        } else {
-            (branch, pm.pull)
-        };
-        let source = match self.input.pull.map(|p| p.file.clone()) {
-            Some(file) if !facts.merged => file,
-            _ => match self.file(&target, &path) {
-                Some(file) => file,
-                None => return,
-            },
-        };
-        let public_path = postmortem::public_path(config, incident);
-        let Some(existing) = self.file(&target, &public_path) else {
-            return;
-        };
-        let mut view = PublishedView {
-            published: false,
-            path: public_path.clone(),
-            branch: target.clone(),
-            pull,
-            redactions: 0,
-            problems: Vec::new(),
-            leaks: Vec::new(),
-        };
-        match source {
-            None => view.problems.push(format!(
-                "The postmortem file `{path}` was not found on `{target}`."
-            )),
-            Some(source) => match public::build(config, incident, &source.text, &facts.approvers) {
-                Ok(doc) => {
-                    if existing.as_ref().map(|f| f.text.as_str()) != Some(doc.text.as_str()) {
-                        self.plan.postmortem.files.push(FileWrite {
-                            path: public_path.clone(),
-                            branch: target,
-                            content: Doc::Text(doc.text),
-                            message: format!("Public postmortem: {}", incident.record),
-                            sha: existing.map(|f| f.sha),
-                        });
-                    }
-                    view.published = true;
-                    view.redactions = doc.redactions;
-                    if let Some(pm) = incident.postmortem.as_mut() {
-                        pm.public_path = Some(public_path.clone());
-                    }
-                    self.plan.notes.push(format!("published {public_path}"));
-                }
-                Err(refusal) => {
-                    view.problems = refusal.problems;
-                    view.leaks = refusal.leaks;
-                    self.plan
-                        .notes
-                        .push("public postmortem refused".to_string());
-                }
-            },
-        }
-        self.plan.comment(
-            key,
-            render::render_or_built_in(config, names::PUBLISHED, &view),
-        );
     }
 }
 

@@ -1,10 +1,14 @@
 //! The public postmortem: summary (with the apology), customer impact, a timeline without names
 //! and what we are doing — redacted, then checked for leaks. Pure.
 
+use super::Run;
 use crate::config::Config;
+use crate::engine::plan::{Doc, FileWrite};
 use crate::incident::{EntryKind, Incident, ItemState, human_duration};
+use crate::postmortem;
 use crate::postmortem::markdown;
 use crate::postmortem::redact::{Counts, Redactor};
+use crate::render::views::postmortem::PublishedView;
 use crate::render::views::postmortem::{LeakView, PublicActionView, PublicView, RowView};
 use crate::render::{self, format_time, names};
 
@@ -159,4 +163,80 @@ pub fn build(
         text,
         redactions: counts.total(),
     })
+}
+
+impl Run<'_, '_> {
+    /// Renders, checks and commits the public version — on the pull request's branch while it
+    /// is open, on the base branch once merged — and replies either way.
+    pub(super) fn publish(&mut self, incident: &mut Incident, key: &str) {
+        let config = self.input.config;
+        let pm = incident.postmortem.clone().expect("checked by the caller");
+        let (Some(branch), Some(path)) = (pm.branch.clone(), pm.path.clone()) else {
+            return;
+        };
+        let facts = pm.facts.clone().unwrap_or_default();
+        let (target, pull) = if facts.merged {
+            match self.base_branch() {
+                Some(base) => (base, None),
+                None => return,
+            }
+        } else {
+            (branch, pm.pull)
+        };
+        let source = match self.input.pull.map(|p| p.file.clone()) {
+            Some(file) if !facts.merged => file,
+            _ => match self.file(&target, &path) {
+                Some(file) => file,
+                None => return,
+            },
+        };
+        let public_path = postmortem::public_path(config, incident);
+        let Some(existing) = self.file(&target, &public_path) else {
+            return;
+        };
+        let mut view = PublishedView {
+            published: false,
+            path: public_path.clone(),
+            branch: target.clone(),
+            pull,
+            redactions: 0,
+            problems: Vec::new(),
+            leaks: Vec::new(),
+        };
+        match source {
+            None => view.problems.push(format!(
+                "The postmortem file `{path}` was not found on `{target}`."
+            )),
+            Some(source) => match build(config, incident, &source.text, &facts.approvers) {
+                Ok(doc) => {
+                    if existing.as_ref().map(|f| f.text.as_str()) != Some(doc.text.as_str()) {
+                        self.plan.postmortem.files.push(FileWrite {
+                            path: public_path.clone(),
+                            branch: target,
+                            content: Doc::Text(doc.text),
+                            message: format!("Public postmortem: {}", incident.record),
+                            sha: existing.map(|f| f.sha),
+                        });
+                    }
+                    view.published = true;
+                    view.redactions = doc.redactions;
+                    if let Some(pm) = incident.postmortem.as_mut() {
+                        pm.public_path = Some(public_path.clone());
+                    }
+                    self.plan.notes.push(format!("published {public_path}"));
+                }
+                Err(refusal) => {
+                    view.problems = refusal.problems;
+                    view.leaks = refusal.leaks;
+                    self.plan
+                        .notes
+                        .push("public postmortem refused".to_string());
+                }
+            },
+        }
+        self.plan.comment(
+            key,
+            render::render_or_built_in(config, names::PUBLISHED, &view),
+        );
+    }
 }
