@@ -1,17 +1,16 @@
 //! Firebreak: incident response inside GitHub.
 //!
-//! The pipeline, the same in every mode:
+//! The pipeline, the same in every mode (`docs/architecture.md` narrates it):
 //!
-//! 1. an adapter ([`action`], [`cli`]) turns what woke us into an [`event::Event`];
-//! 2. [`config`] loads `.github/firebreak.yml` (strict, every key documented);
-//! 3. [`runner`] reads the incident issue and its comments through [`github`], the only module
-//!    that talks to the network;
-//! 4. [`command`] parses slash commands out of prose (never code blocks or quotes);
-//! 5. [`engine`] folds comments and events into the [`incident`] state and decides a plan of
-//!    GitHub operations — pure, `now` passed in;
-//! 6. [`render`] turns state into the bot-owned body section and replies (handlebars templates);
-//! 7. [`runner`] applies the plan, the body last, and reconciles again if comments arrived
-//!    meanwhile.
+//! 1. an adapter ([`workflow`], [`cli`]) turns what woke us into an [`event::Event`];
+//! 2. [`dispatch`] decides from the payload what it asks for, loads [`config`], and runs it;
+//! 3. [`run::gather`] reads the issue's comments and whatever the decision asks for, through
+//!    [`github`], the only module that talks to the network;
+//! 4. [`engine::decide`] folds comments ([`command`] parses them) and events into the
+//!    [`incident`] state and returns a [`engine::Plan`] of every write — pure, `now` passed in;
+//! 5. [`run::apply`] makes the plan's writes (the only code that writes), rendering with
+//!    [`render`] what shows what it creates;
+//! 6. [`run`] verifies no comment arrived meanwhile, and decides again if one did.
 //!
 //! The in-memory GitHub used by the tests and by `firebreak demo` is its own crate of the
 //! workspace (`fake-github`), so this crate holds only the product.

@@ -8,10 +8,10 @@
 //! out-of-order delivery is caught up by the next run. Processing a comment twice (two runs at
 //! once) yields the same entries, because each entry's identity is its comment and line.
 //!
-//! One file per feature: [`declare`] (becoming an incident), [`comments`] (each comment and
-//! its command lines), [`commands`] (one handler per command), [`hand`] (labels, assignees,
+//! One file per feature: [`declare`] (becoming an incident), `comments` (each comment and
+//! its command lines), `commands` (one handler per command), `hand` (labels, assignees,
 //! close and reopen done by hand; action items closed), [`items`] (`/action`), [`postmortem`],
-//! [`reminders`], [`labels`] (labels and assignees), [`overflow`] (the body and its overflow
+//! [`reminders`], `labels` (labels and assignees), [`overflow`] (the body and its overflow
 //! parts); [`docs`] renders what the plan writes, [`plan`] and [`facts`] are the vocabulary.
 
 pub mod authorize;

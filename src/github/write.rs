@@ -15,7 +15,7 @@ use super::{Created, GitHub, GitHubError, Pull, Retry, segment};
 use crate::engine::plan::{IssuePatch, LabelSpec, NewIssue};
 use crate::event::{Comment, Issue};
 
-/// Writes to GitHub. Only the apply step asks for one ([`GitHub::writer`]).
+/// Writes to GitHub. Only the apply step asks for one (`GitHub::writer`).
 #[derive(Clone, Copy)]
 pub struct Writer<'a>(&'a GitHub);
 

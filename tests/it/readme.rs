@@ -24,13 +24,24 @@ fn readme_command_table_equals_the_reference_table() {
 }
 
 #[test]
-fn readme_cli_table_names_every_subcommand() {
+fn readme_cli_table_names_every_subcommand_and_its_flags() {
     let readme = readme();
     for sub in firebreak::cli::Cli::command().get_subcommands() {
         let name = sub.get_name();
-        assert!(
-            readme.contains(&format!("| `firebreak {name}")),
-            "`firebreak {name}` is missing from the README's CLI table"
-        );
+        let Some(row) = readme
+            .lines()
+            .find(|l| l.starts_with(&format!("| `firebreak {name}")))
+        else {
+            panic!("`firebreak {name}` is missing from the README's CLI table");
+        };
+        for flag in sub.get_arguments().filter_map(|a| a.get_long()) {
+            if flag == "help" {
+                continue;
+            }
+            assert!(
+                row.contains(&format!("--{flag}")),
+                "`firebreak {name} --{flag}` is missing from its row in the README: {row}"
+            );
+        }
     }
 }

@@ -142,7 +142,7 @@ impl SectionView {
 pub struct Failure {
     /// The command line as a code span, escaped.
     pub line: String,
-    /// Firebreak's explanation, escaped with [`super::escape_prose`].
+    /// Firebreak's explanation, escaped with [`crate::markdown::escape_prose`].
     pub reason: String,
 }
 
@@ -196,7 +196,7 @@ pub struct UpdateView {
     pub impact: Option<String>,
 }
 
-/// Usage and summary, already escaped for a table cell ([`super::escape_cell_prose`]).
+/// Usage and summary, already escaped for a table cell ([`crate::markdown::escape_cell_prose`]).
 #[derive(Debug, Serialize)]
 pub struct HelpRow {
     pub usage: String,
