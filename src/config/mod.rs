@@ -250,6 +250,14 @@ impl Config {
         }
     }
 
+    /// The escalation levels of the severity at `level`: its own, else the top-level ones.
+    pub fn escalation_for(&self, level: u8) -> &[EscalationLevel] {
+        match self.severity(level).and_then(|s| s.escalation.as_deref()) {
+            Some(own) => own,
+            None => &self.escalation,
+        }
+    }
+
     /// The default severity's settings.
     pub fn default_severity_config(&self) -> &SeverityConfig {
         self.severity(self.default_severity)

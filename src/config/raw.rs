@@ -83,6 +83,9 @@ pub struct RawSeverity {
     /// Handles mentioned on declaration and resolution. Default none.
     #[serde(default)]
     pub notify: Vec<String>,
+    /// This severity's own escalation levels. Default: the top-level `escalation`.
+    #[serde(default)]
+    pub escalation: Option<Vec<RawEscalationLevel>>,
     /// Postmortem policy. Default: optional.
     #[serde(default)]
     pub postmortem: RawPostmortemPolicy,

@@ -155,6 +155,19 @@ impl Resolver<'_> {
             let update_cadence =
                 self.optional_duration(&at.key("update_cadence"), raw.update_cadence.as_deref())?;
             let notify = self.handles(&at.key("notify"), raw.notify)?;
+            let escalation = match raw.escalation {
+                None => None,
+                Some(levels) => {
+                    let path = at.key("escalation");
+                    if ack_timeout.is_none() && !levels.is_empty() {
+                        return Err(self.key_err(
+                            &path,
+                            format!("{name} has no `ack_timeout`, so it never escalates; set one, or remove these levels"),
+                        ));
+                    }
+                    Some(self.escalation(&path, levels)?)
+                }
+            };
             let pm_path = at.key("postmortem");
             let defaults = PostmortemPolicy::default();
             let postmortem = PostmortemPolicy {
@@ -179,6 +192,7 @@ impl Resolver<'_> {
                 ack_timeout,
                 update_cadence,
                 notify,
+                escalation,
                 postmortem,
             });
         }
@@ -298,7 +312,7 @@ impl Resolver<'_> {
         })
     }
 
-    fn escalation(
+    pub(super) fn escalation(
         &self,
         path: &KeyPath,
         raw: Vec<super::raw::RawEscalationLevel>,

@@ -28,6 +28,9 @@ pub struct SeverityConfig {
     /// Users or teams (`@login`, `@org/team`) mentioned when an incident of this severity is
     /// declared or resolved (`notify`). Default none.
     pub notify: Vec<String>,
+    /// This severity's own escalation levels, instead of the top-level `escalation`
+    /// (`escalation`; `[]`: nobody is mentioned). Default `None`: the top-level levels.
+    pub escalation: Option<Vec<EscalationLevel>>,
     /// What postmortem this severity owes (`postmortem`).
     pub postmortem: PostmortemPolicy,
 }
@@ -420,6 +423,7 @@ pub fn default_severities() -> Vec<SeverityConfig> {
         ack_timeout: ack.map(Duration::minutes),
         update_cadence: cadence.map(Duration::minutes),
         notify: Vec::new(),
+        escalation: None,
         postmortem,
     };
     let required = |approvals| PostmortemPolicy {

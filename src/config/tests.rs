@@ -31,6 +31,7 @@ severities:
   - name: P2
     ack_timeout: 10m
     update_cadence: 1h30m
+    escalation: [{ notify: ["@acme/p2-oncall"] }, { notify: [acme/sre-leads], after: 1h }]
     postmortem: { required: true }
   - { name: P3, update_cadence: none, postmortem: { required: false, approvals: 0 } }
 permissions:
@@ -497,4 +498,34 @@ fn error_accessors_expose_line_and_path() {
     let e = Config::from_yaml("report:\n  since: soon\n", FILE).unwrap_err();
     assert_eq!(e.line(), Some(2));
     assert_eq!(e.key_path(), Some("report.since"));
+}
+
+#[test]
+fn a_severity_may_have_its_own_escalation_levels() {
+    let c = parse(FULL);
+    assert_eq!(
+        c.escalation_for(1),
+        c.escalation.as_slice(),
+        "P1 uses the top level"
+    );
+    let p2 = c.escalation_for(2);
+    assert_eq!(p2.len(), 2);
+    assert_eq!(p2[0].notify, ["@acme/p2-oncall"]);
+    assert_eq!(p2[1].after, Duration::hours(1));
+    let none = parse(
+        "severities:\n  - { name: SEV1, ack_timeout: 5m, escalation: [] }\nescalation: [{ notify: [a] }]\n",
+    );
+    assert!(none.escalation_for(1).is_empty(), "[] mentions nobody");
+}
+
+#[test]
+fn escalation_levels_without_an_ack_timeout_are_a_config_error() {
+    assert_snapshot!(
+        error("severities:\n  - name: SEV1\n    escalation: [{ notify: [a] }]\n"),
+        @".github/firebreak.yml:3:5: severities[0].escalation: SEV1 has no `ack_timeout`, so it never escalates; set one, or remove these levels"
+    );
+    assert_snapshot!(
+        error("severities:\n  - name: SEV1\n    ack_timeout: 5m\n    escalation:\n      - { notify: [a], after: 10m }\n      - { notify: [\"not a handle\"] }\n"),
+        @r#".github/firebreak.yml:6:20: severities[0].escalation[1].notify[0]: "not a handle" is neither a GitHub login nor a team (@login or @org/team-slug)"#
+    );
 }

@@ -39,6 +39,21 @@ fn allow(rule: &Allow) -> String {
     )
 }
 
+/// Escalation levels as flow mappings, comma-separated.
+fn levels_inline(levels: &[super::EscalationLevel]) -> String {
+    levels
+        .iter()
+        .map(|level| {
+            format!(
+                "{{ notify: {}, after: {} }}",
+                strings(&level.notify),
+                format_duration(level.after)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn to_yaml(c: &Config) -> String {
     let mut out = String::new();
     // Writing to a String cannot fail.
@@ -57,6 +72,9 @@ pub fn to_yaml(c: &Config) -> String {
         let _ = writeln!(w, "    ack_timeout: {}", opt_duration(s.ack_timeout));
         let _ = writeln!(w, "    update_cadence: {}", opt_duration(s.update_cadence));
         let _ = writeln!(w, "    notify: {}", strings(&s.notify));
+        if let Some(levels) = &s.escalation {
+            let _ = writeln!(w, "    escalation: [{}]", levels_inline(levels));
+        }
         let p = &s.postmortem;
         let _ = writeln!(
             w,
