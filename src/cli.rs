@@ -180,6 +180,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("{note}");
                 }
             }
+            workflow::fail_on_failures(&outcome, std::env::var_os("GITHUB_ACTIONS").is_some())?;
         }
         Commands::Declare {
             sev,
@@ -218,11 +219,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let outcome =
                 run::sweep::sweep(&github, &config, chrono::Utc::now(), plan.mode()).await?;
             if plan.dry_run {
-                return print_plans(&outcome, plan.format);
+                print_plans(&outcome, plan.format)?;
+            } else {
+                for note in &outcome.notes {
+                    println!("{note}");
+                }
+                for due in &outcome.due {
+                    println!("due next: {due}");
+                }
             }
-            for note in &outcome.notes {
-                println!("{note}");
-            }
+            workflow::fail_on_failures(&outcome, std::env::var_os("GITHUB_ACTIONS").is_some())?;
         }
         Commands::Timeline {
             issue,

@@ -18,7 +18,7 @@
 //! | labels | `GET, POST .../labels`, `GET, PATCH, DELETE .../labels/{name}`, `GET, POST, PUT, DELETE .../issues/{n}/labels`, `DELETE .../issues/{n}/labels/{name}` |
 //! | assignees | `POST, DELETE .../issues/{n}/assignees`, `GET .../assignees/{login}` |
 //! | reactions | `GET, POST .../issues/comments/{id}/reactions`, `GET, POST .../issues/{n}/reactions` |
-//! | access | `GET .../collaborators/{login}/permission`, `GET .../collaborators/{login}`, `GET /orgs/{org}/members/{login}`, `GET /orgs/{org}/teams/{slug}/memberships/{login}` |
+//! | access | `GET .../collaborators/{login}/permission`, `GET .../collaborators/{login}`, `GET /orgs/{org}/members/{login}`, `GET /orgs/{org}/teams/{slug}`, `GET /orgs/{org}/teams/{slug}/memberships/{login}` |
 //! | contents | `GET, PUT, DELETE .../contents/{path}` (`path` as several segments or one with `%2F`) |
 //! | sub-issues | `GET, POST .../issues/{n}/sub_issues`, `DELETE .../issues/{n}/sub_issue`, `GET .../issues/{n}/parent` |
 //! | git | `GET .../git/ref/{ref}`, `GET .../git/matching-refs/{ref}`, `POST .../git/refs`, `PATCH, DELETE .../git/refs/{ref}` |

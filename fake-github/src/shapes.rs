@@ -53,6 +53,63 @@ pub(crate) fn simple_user(st: &State, login: &str) -> Value {
     })
 }
 
+/// `team-full` (GET /orgs/{org}/teams/{team_slug}), with its `team-organization`.
+pub(crate) fn team(st: &State, org: &str, slug: &str, members: usize) -> Value {
+    let api = &st.server_url;
+    let html = &st.html_url;
+    let org_id = st.user(org).map_or(0, |u| u.id);
+    let id = org_id * 1000 + slug.len() as u64;
+    let created = ts(st.now());
+    let team_url = format!("{api}/organizations/{org_id}/team/{id}");
+    let organization = json!({
+        "login": org,
+        "id": org_id,
+        "node_id": node_id("O", org_id),
+        "url": format!("{api}/orgs/{}", seg(org)),
+        "repos_url": format!("{api}/orgs/{}/repos", seg(org)),
+        "events_url": format!("{api}/orgs/{}/events", seg(org)),
+        "hooks_url": format!("{api}/orgs/{}/hooks", seg(org)),
+        "issues_url": format!("{api}/orgs/{}/issues", seg(org)),
+        "members_url": format!("{api}/orgs/{}/members{{/member}}", seg(org)),
+        "public_members_url": format!("{api}/orgs/{}/public_members{{/member}}", seg(org)),
+        "avatar_url": format!("{html}/avatars/u/{org_id}"),
+        "description": null,
+        "html_url": format!("{html}/{}", seg(org)),
+        "has_organization_projects": true,
+        "has_repository_projects": true,
+        "public_repos": 0,
+        "public_gists": 0,
+        "followers": 0,
+        "following": 0,
+        "type": "Organization",
+        "created_at": created,
+        "updated_at": created,
+        "archived_at": null,
+    });
+    json!({
+        "id": id,
+        "node_id": node_id("T", id),
+        "url": team_url,
+        "html_url": format!("{html}/orgs/{}/teams/{}", seg(org), seg(slug)),
+        "name": slug,
+        "slug": slug,
+        "description": null,
+        "privacy": "closed",
+        "notification_setting": "notifications_enabled",
+        "permission": "pull",
+        "members_url": format!("{team_url}/members{{/member}}"),
+        "repositories_url": format!("{team_url}/repos"),
+        "parent": null,
+        "members_count": members,
+        "repos_count": 0,
+        "created_at": created,
+        "updated_at": created,
+        "type": "organization",
+        "organization_id": org_id,
+        "organization": organization,
+    })
+}
+
 /// `simple-user` or `null`.
 pub(crate) fn opt_user(st: &State, login: Option<&str>) -> Value {
     login.map_or(Value::Null, |l| simple_user(st, l))

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::commands::{self, DONE};
-use super::{Cx, vocabulary};
+use super::{Cx, Listing, vocabulary};
 use crate::command::{self, Command, ParsedLine};
 use crate::event::Comment;
 use crate::incident::Incident;
@@ -19,13 +19,17 @@ pub(super) fn reconcile(cx: &mut Cx, incident: &mut Incident) {
     let comments = cx.input.comments;
     let listed: BTreeSet<u64> = comments.iter().map(|c| c.id).collect();
     // Deleted comments: their own entries go (the effects of their commands stay history).
-    let gone: Vec<u64> = incident
-        .timeline
-        .iter()
-        .filter(|e| e.line.is_none())
-        .filter_map(|e| e.comment)
-        .filter(|id| !listed.contains(id))
-        .collect();
+    // Only a whole listing tells: the sweep's recent comments leave the others out.
+    let gone: Vec<u64> = match cx.input.listing {
+        Listing::All => incident
+            .timeline
+            .iter()
+            .filter(|e| e.line.is_none())
+            .filter_map(|e| e.comment)
+            .filter(|id| !listed.contains(id))
+            .collect(),
+        Listing::Recent => Vec::new(),
+    };
     for id in gone {
         timeline::remove_comment(&mut incident.timeline, id);
     }

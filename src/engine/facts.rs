@@ -31,6 +31,10 @@ pub enum Need {
     Branch(String),
     /// A file on a branch.
     File { branch: String, path: String },
+    /// Every comment of the issue: the sweep listed only recent ones ([`super::Listing`]).
+    Comments,
+    /// Whether a user (`login`) or team (`org/team`) a reminder mentions exists.
+    Handle(String),
 }
 
 /// An issue opened for an action item.
@@ -84,6 +88,12 @@ pub struct Facts {
     pub branches: BTreeMap<String, Option<String>>,
     /// (branch, path) → the file (`None`: no such file).
     pub files: BTreeMap<(String, String), Option<FileAt>>,
+    /// Users and teams a reminder mentions, lower case without `@`, once looked up: whether
+    /// they exist (a team the token cannot see counts as missing).
+    pub handles: BTreeMap<String, bool>,
+    /// Keys of replies found posted on other issues (reminders on action items), among the
+    /// comments the sweep listed: recorded, not posted again.
+    pub posted: BTreeSet<String>,
 }
 
 impl Facts {

@@ -60,6 +60,22 @@ pub enum Trigger {
     Pull { number: u64 },
     /// An entry from outside the issue (an alert firing again), recorded in the timeline.
     Entry(Entry),
+    /// The scheduled sweep: reconciliation, and the reminders and escalations due now
+    /// ([`reminders`]); no other run posts them.
+    Sweep,
+}
+
+/// How much of the issue's comments [`Input::comments`] holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Listing {
+    /// Every comment of the issue (every run but the sweep lists them all).
+    #[default]
+    All,
+    /// Only those updated since the sweep's watermark. Nothing missing from them is taken as
+    /// deleted, and a decision that would write anything asks for the whole list first
+    /// ([`Need::Comments`]): the sweep decides from the body's state alone only that nothing is
+    /// to be done.
+    Recent,
 }
 
 #[derive(Debug, Clone)]
@@ -108,8 +124,10 @@ pub struct Input<'a> {
     pub config: &'a Config,
     pub now: DateTime<Utc>,
     pub issue: &'a Issue,
-    /// Every comment on the issue, oldest first.
+    /// The issue's comments, oldest first: every one, or (the sweep) those updated lately.
     pub comments: &'a [Comment],
+    /// Which of the two `comments` is.
+    pub listing: Listing,
     pub trigger: Trigger,
     pub authorizer: &'a dyn Authorizer,
     /// What the gather step read because a decision asked ([`Plan::needs`]).
@@ -196,6 +214,11 @@ pub fn decide(input: &Input) -> Plan {
 
     let mut incident = match body.incident() {
         Some(incident) => incident.clone(),
+        // Declaring (or rebuilding a damaged section) reads every comment.
+        None if input.listing == Listing::Recent => {
+            plan.need(Need::Comments);
+            return plan;
+        }
         None => match declare::from_issue(&mut cx) {
             Some(incident) => incident,
             None => return plan,
@@ -211,7 +234,7 @@ pub fn decide(input: &Input) -> Plan {
         Trigger::Entry(entry) => {
             timeline::upsert(&mut incident.timeline, entry.clone());
         }
-        Trigger::Reconcile | Trigger::Opened | Trigger::Pull { .. } => {}
+        Trigger::Reconcile | Trigger::Opened | Trigger::Pull { .. } | Trigger::Sweep => {}
     }
     if let Some(states) = &input.facts.item_states {
         items::sync_states(&mut incident, states);
@@ -227,7 +250,20 @@ pub fn decide(input: &Input) -> Plan {
         plan.patch.title = Some(title);
     }
     postmortem::decide(input, body.incident(), publish, &mut incident, &mut plan);
+    if matches!(input.trigger, Trigger::Sweep) {
+        reminders::plan(input, &mut incident, &mut plan);
+    }
     if !plan.needs.is_empty() {
+        return plan;
+    }
+    if input.listing == Listing::Recent {
+        // Without every comment the body and replies cannot be planned safely: anything to
+        // write is decided again over the whole list.
+        if !plan.is_empty() || body.incident() != Some(&incident) {
+            let mut again = Plan::new(issue.number);
+            again.need(Need::Comments);
+            return again;
+        }
         return plan;
     }
     plan.severity_name = Some(input.config.severity_name(incident.severity));

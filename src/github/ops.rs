@@ -13,6 +13,21 @@ struct Permission {
     permission: String,
 }
 
+/// A comment as the repository-wide list gives it: with the issue it is on.
+#[derive(Deserialize)]
+struct RepoComment {
+    #[serde(flatten)]
+    comment: Comment,
+    issue_url: String,
+}
+
+/// Comments a page of the repository-wide list holds (GitHub's most).
+const PAGE: usize = 100;
+
+/// Pages of one `since` before the walk by time gives up: more than this many comments updated
+/// within two seconds would be a flood no sweep should read in full.
+const MAX_PAGES_PER_SECOND: u32 = 10;
+
 impl GitHub {
     pub async fn get_issue(&self, number: u64) -> Result<Issue, GitHubError> {
         let path = self.repo_path(&format!("/issues/{number}"));
@@ -31,6 +46,133 @@ impl GitHub {
         let path = self.repo_path(&format!("/issues/{number}/comments?per_page=100"));
         self.paginate(&format!("listing comments of #{number}"), &path)
             .await
+    }
+
+    /// Every comment of the repository updated at or after `since`, with the number of the
+    /// issue or pull request it is on, least recently updated first. Walked by time, not by
+    /// page number: each page starts where the last one's newest `updated_at` is (ids seen are
+    /// skipped), so a comment edited while we read moves forward and is still read, where
+    /// numbered pages would shift under us and skip one.
+    pub async fn list_comments_since(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<(u64, Comment)>, GitHubError> {
+        let mut out: Vec<(u64, Comment)> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut cursor = since;
+        let mut page = 1u32;
+        loop {
+            let stamp = cursor.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let path = self.repo_path(&format!(
+                "/issues/comments?since={}&sort=updated&direction=asc&per_page={PAGE}&page={page}",
+                segment(&stamp)
+            ));
+            let listed: Vec<RepoComment> = self
+                .json(
+                    &format!("listing comments updated since {stamp}"),
+                    Method::GET,
+                    &path,
+                    None::<&()>,
+                    Retry::Safe,
+                )
+                .await?;
+            let full = listed.len() >= PAGE;
+            let newest = listed.last().map(|c| c.comment.updated_at);
+            for c in listed {
+                if !seen.insert(c.comment.id) {
+                    continue;
+                }
+                let number = c
+                    .issue_url
+                    .rsplit('/')
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0);
+                out.push((number, c.comment));
+            }
+            // A second early: whether GitHub's `since` includes its instant or not, no
+            // comment of the page's last second is skipped (those seen are dropped above).
+            let next = newest.map(|t| t - chrono::Duration::seconds(1));
+            match next {
+                _ if !full => return Ok(out),
+                Some(next) if next > cursor => {
+                    cursor = next;
+                    page = 1;
+                }
+                // A whole page within one second: the next page of the same second.
+                _ if page < MAX_PAGES_PER_SECOND => page += 1,
+                _ => {
+                    return Err(GitHubError::Decode {
+                        operation: format!("listing comments updated since {stamp}"),
+                        message: format!(
+                            "more than {} comments were updated within two seconds",
+                            PAGE * MAX_PAGES_PER_SECOND as usize
+                        ),
+                    });
+                }
+            }
+        }
+    }
+
+    /// A label of the repository; `None` when there is no such label.
+    pub async fn get_label(&self, name: &str) -> Result<Option<LabelSpec>, GitHubError> {
+        let path = self.repo_path(&format!("/labels/{}", segment(name)));
+        match self
+            .json(
+                &format!("reading label {name}"),
+                Method::GET,
+                &path,
+                None::<&()>,
+                Retry::Safe,
+            )
+            .await
+        {
+            Ok(label) => Ok(Some(label)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Whether the account `login` exists (a deleted or renamed one does not).
+    pub async fn user_exists(&self, login: &str) -> Result<bool, GitHubError> {
+        let path = format!("/users/{}", segment(login));
+        match self
+            .send::<()>(
+                &format!("looking up @{login}"),
+                Method::GET,
+                &path,
+                None,
+                Retry::Safe,
+            )
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e) if e.is_not_found() => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Whether the team `org/team` exists for this token: GitHub answers 404 both for a team
+    /// that does not exist and for one the token may not see, and either way a mention of it
+    /// reaches nobody we can vouch for.
+    pub async fn team_exists(&self, org: &str, team: &str) -> Result<bool, GitHubError> {
+        let path = format!("/orgs/{}/teams/{}", segment(org), segment(team));
+        match self
+            .send::<()>(
+                &format!("looking up team {org}/{team}"),
+                Method::GET,
+                &path,
+                None,
+                Retry::Safe,
+            )
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e) if e.is_not_found() || e.status() == Some(http::StatusCode::FORBIDDEN) => {
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Every label of the repository.

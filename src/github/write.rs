@@ -129,6 +129,23 @@ impl Writer<'_> {
         }
     }
 
+    /// Updates a label's color and description (absolute values: safe to repeat).
+    pub async fn update_label(&self, label: &LabelSpec) -> Result<(), GitHubError> {
+        let path = self
+            .0
+            .repo_path(&format!("/labels/{}", segment(&label.name)));
+        self.0
+            .send(
+                &format!("updating label {}", label.name),
+                Method::PATCH,
+                &path,
+                Some(&json!({ "color": label.color, "description": label.description })),
+                Retry::Safe,
+            )
+            .await
+            .map(drop)
+    }
+
     pub async fn add_assignees(&self, number: u64, logins: &[String]) -> Result<(), GitHubError> {
         let path = self.0.repo_path(&format!("/issues/{number}/assignees"));
         self.0

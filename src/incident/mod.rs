@@ -10,7 +10,7 @@ pub mod postmortem;
 pub mod section;
 pub mod timeline;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -38,6 +38,15 @@ pub struct Update {
     pub at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub public: bool,
+}
+
+/// A reminder or escalation the sweep posted: the window it belongs to, and when.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Reminded {
+    /// Names the window (`ack-2`, `cadence-1795600800-3`, `item-41-0`): a reminder whose key
+    /// is recorded is never posted again.
+    pub key: String,
+    pub at: DateTime<Utc>,
 }
 
 /// Whether an action item's issue is open or closed, as last seen.
@@ -122,6 +131,11 @@ pub struct Incident {
     /// The postmortem, once one is owed or started (see [`postmortem`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postmortem: Option<Postmortem>,
+    /// The latest reminder of each kind the sweep posted (`ack`, `cadence`, `follow-up`,
+    /// `postmortem`, `item-<n>`, `items`), so a sweep in the same window posts nothing, without
+    /// reading a single comment.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reminded: BTreeMap<String, Reminded>,
     /// Entries still in the body, oldest first. Older ones live in overflow comments.
     #[serde(default)]
     pub timeline: Vec<Entry>,
@@ -157,6 +171,7 @@ impl Incident {
             labels_ready: false,
             action_items: Vec::new(),
             postmortem: None,
+            reminded: BTreeMap::new(),
             timeline: Vec::new(),
         }
     }

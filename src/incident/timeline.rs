@@ -36,6 +36,10 @@ pub enum EntryKind {
     ActionItem,
     Postmortem,
     Alert,
+    /// A reminder the sweep posted (update cadence, follow-up, due dates).
+    Reminder,
+    /// An escalation the sweep posted (unacknowledged, overdue).
+    Escalation,
 }
 
 impl EntryKind {
@@ -58,6 +62,8 @@ impl EntryKind {
             EntryKind::ActionItem => "action item",
             EntryKind::Postmortem => "postmortem",
             EntryKind::Alert => "alert",
+            EntryKind::Reminder => "reminder",
+            EntryKind::Escalation => "escalation",
         }
     }
 }

@@ -53,6 +53,12 @@ pub mod names {
     pub const GATE: &str = "postmortem-gate";
     pub const PUBLISHED: &str = "postmortem-published";
     pub const REMINDER: &str = "postmortem-reminder";
+    /// The sweep's reminders and escalations ([`crate::engine::reminders`]).
+    pub const ESCALATION: &str = "escalation";
+    pub const UPDATE_REMINDER: &str = "update-reminder";
+    pub const FOLLOW_UP: &str = "follow-up";
+    pub const ITEM_REMINDER: &str = "item-reminder";
+    pub const ITEM_ESCALATION: &str = "item-escalation";
 }
 
 /// Where per-repository overrides live.
@@ -104,6 +110,11 @@ const TEMPLATES: &[Template] = templates! {
     names::GATE => "postmortem-gate", true;
     names::PUBLISHED => "postmortem-published", true;
     names::REMINDER => "postmortem-reminder", true;
+    names::ESCALATION => "escalation", false;
+    names::UPDATE_REMINDER => "update-reminder", false;
+    names::FOLLOW_UP => "follow-up", false;
+    names::ITEM_REMINDER => "item-reminder", false;
+    names::ITEM_ESCALATION => "item-escalation", false;
 };
 
 /// The file name of template `name` (`postmortem.md.hbs`), in `templates/` and in the

@@ -171,6 +171,23 @@ pub async fn apply(
     Ok(applied)
 }
 
+/// Moves the sweep's comment watermark ([`super::sweep`]), its one write of its own: the
+/// description of its label, which is created the first time (a label created meanwhile by a
+/// concurrent sweep is kept: either watermark is safe).
+pub async fn watermark(
+    github: &GitHub,
+    label: &crate::engine::plan::LabelSpec,
+    exists: bool,
+) -> anyhow::Result<()> {
+    let w = github.writer();
+    if exists {
+        w.update_label(label).await?;
+    } else {
+        w.create_label(label).await?;
+    }
+    Ok(())
+}
+
 /// Opens an action item's issue exactly once. The gather step found none carrying its marker;
 /// a create whose outcome is unknown (5xx, timeout) is followed by the same look-up, and fails
 /// the run loudly when it finds nothing — the create may still be in flight, and a re-run

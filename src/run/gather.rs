@@ -10,8 +10,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::config::Config;
 use crate::engine::{
-    self, ConfigAuthorizer, Facts, FileAt, Input, ItemIssue, LABEL_ACTION_ITEM, Need, Plan,
-    PullRead, Trigger,
+    self, ConfigAuthorizer, Facts, FileAt, Input, ItemIssue, LABEL_ACTION_ITEM, Listing, Need,
+    Plan, PullRead, Trigger,
 };
 use crate::event::{Comment, Issue};
 use crate::github::{GitHub, GitHubError};
@@ -27,8 +27,10 @@ const MAX_FACT_ROUNDS: usize = 5;
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     pub issue: Issue,
-    /// Every comment on the issue, oldest first.
+    /// The issue's comments, oldest first: every one, or (the sweep) the recent ones.
     pub comments: Vec<Comment>,
+    /// Which of the two `comments` holds.
+    pub listing: Listing,
     pub trigger: Trigger,
     /// The postmortem pull request, when the run concerns it.
     pub pull: Option<PullRead>,
@@ -53,12 +55,8 @@ impl Snapshot {
             Some(p) => github.list_comments(p.number).await?,
             None => Vec::new(),
         };
-        let authors: BTreeSet<String> = comments
-            .iter()
-            .chain(&pull_comments)
-            .filter(|c| !c.user.is_bot())
-            .map(|c| c.user.login.to_ascii_lowercase())
-            .collect();
+        let mut authors = authors(&comments);
+        authors.extend(self::authors(&pull_comments));
         read_teams(github, config, &authors, &mut facts.teams).await?;
         if facts.default_branch.is_none() {
             facts.default_branch = github.default_branch_hint().map(str::to_string);
@@ -66,9 +64,31 @@ impl Snapshot {
         Ok(Snapshot {
             issue,
             comments,
+            listing: Listing::All,
             trigger,
             pull,
             pull_comments,
+            facts,
+        })
+    }
+
+    /// The sweep's snapshot: the issue as listed, and only its comments updated since the
+    /// sweep's watermark. Deciding lists the rest when anything is to be written.
+    pub async fn recent(
+        github: &GitHub,
+        config: &Config,
+        issue: Issue,
+        comments: Vec<Comment>,
+        mut facts: Facts,
+    ) -> anyhow::Result<Snapshot> {
+        read_teams(github, config, &authors(&comments), &mut facts.teams).await?;
+        Ok(Snapshot {
+            issue,
+            comments,
+            listing: Listing::Recent,
+            trigger: Trigger::Sweep,
+            pull: None,
+            pull_comments: Vec::new(),
             facts,
         })
     }
@@ -87,6 +107,7 @@ impl Snapshot {
                 now,
                 issue: &self.issue,
                 comments: &self.comments,
+                listing: self.listing,
                 trigger: self.trigger.clone(),
                 authorizer: &authorizer,
                 facts: &self.facts,
@@ -97,6 +118,17 @@ impl Snapshot {
             if plan.needs.is_empty() {
                 return Ok(plan);
             }
+            if plan.needs.contains(&Need::Comments) {
+                self.comments = github.list_comments(self.issue.number).await?;
+                self.listing = Listing::All;
+                read_teams(
+                    github,
+                    config,
+                    &authors(&self.comments),
+                    &mut self.facts.teams,
+                )
+                .await?;
+            }
             resolve(github, self.issue.number, &plan.needs, &mut self.facts).await?;
         }
         anyhow::bail!(
@@ -104,6 +136,15 @@ impl Snapshot {
             self.issue.number
         )
     }
+}
+
+/// The logins (lower case) of the people among the comments' authors.
+fn authors(comments: &[Comment]) -> BTreeSet<String> {
+    comments
+        .iter()
+        .filter(|c| !c.user.is_bot())
+        .map(|c| c.user.login.to_ascii_lowercase())
+        .collect()
 }
 
 /// Team memberships of `authors` for every team a permission rule names.
@@ -166,6 +207,15 @@ pub async fn resolve(
             Need::Branch(branch) => {
                 let sha = github.branch_sha(branch).await?;
                 facts.branches.insert(branch.clone(), sha);
+            }
+            // Listed by `Snapshot::decide`, which keeps the comments.
+            Need::Comments => {}
+            Need::Handle(handle) => {
+                let exists = match handle.split_once('/') {
+                    Some((org, team)) => github.team_exists(org, team).await?,
+                    None => github.user_exists(handle).await?,
+                };
+                facts.handles.insert(handle.to_ascii_lowercase(), exists);
             }
             Need::File { branch, path } => {
                 let blob = github.read_blob(path, Some(branch)).await?;

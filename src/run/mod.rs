@@ -51,6 +51,11 @@ pub struct Outcome {
     pub notes: Vec<String>,
     /// The plans decided, in a dry run.
     pub plans: Vec<Plan>,
+    /// What falls due next (the sweep), soonest first.
+    pub due: Vec<String>,
+    /// Issues that could not be handled, each with why (the sweep goes on past them and
+    /// fails at the end).
+    pub failures: Vec<String>,
 }
 
 impl Outcome {
@@ -82,15 +87,34 @@ pub async fn run_issue(
     mode: Mode,
     facts: Facts,
 ) -> anyhow::Result<Outcome> {
+    let first =
+        gather::Snapshot::read(github, config, issue.clone(), trigger, facts.clone()).await?;
+    run_snapshot(github, config, first, now, mode, facts).await
+}
+
+/// Reconciles one issue from a first snapshot already read (the sweep's, which holds only the
+/// recent comments); later rounds read their own.
+pub async fn run_snapshot(
+    github: &GitHub,
+    config: &Config,
+    first: gather::Snapshot,
+    now: DateTime<Utc>,
+    mode: Mode,
+    facts: Facts,
+) -> anyhow::Result<Outcome> {
     let mut outcome = Outcome {
-        issue: Some(issue.number),
+        issue: Some(first.issue.number),
         ..Outcome::default()
     };
-    let mut issue = issue.clone();
-    let mut trigger = trigger;
+    let sweep = matches!(first.trigger, Trigger::Sweep);
+    let mut issue = first.issue.clone();
+    let mut trigger = first.trigger.clone();
+    let mut first = Some(first);
     for round in 0..MAX_ROUNDS {
-        let mut snapshot =
-            gather::Snapshot::read(github, config, issue, trigger, facts.clone()).await?;
+        let mut snapshot = match first.take() {
+            Some(snapshot) => snapshot,
+            None => gather::Snapshot::read(github, config, issue, trigger, facts.clone()).await?,
+        };
         let plan = snapshot.decide(github, config, now).await?;
         outcome.record(&plan);
         if mode == Mode::DryRun {
@@ -130,6 +154,8 @@ pub async fn run_issue(
         // A draft found half made by an earlier run is read from its pull request.
         trigger = match written_pull(&written) {
             Some(number) if applied.stale => Trigger::Pull { number },
+            // Reminders the first round posted are in the state it wrote.
+            _ if sweep => Trigger::Sweep,
             // Hand events were recorded in the first round.
             _ => Trigger::Reconcile,
         };

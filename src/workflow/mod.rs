@@ -85,6 +85,25 @@ pub async fn run(env: &ActionEnv, mode: Mode) -> anyhow::Result<Outcome> {
     Ok(outcome)
 }
 
+/// Fails a run that left issues unhandled (the sweep goes on past them), after the caller
+/// wrote what it did: one `::error::` annotation per issue, on stdout where Actions reads them.
+pub fn fail_on_failures(outcome: &Outcome, annotate: bool) -> anyhow::Result<()> {
+    if outcome.failures.is_empty() {
+        return Ok(());
+    }
+    for failure in &outcome.failures {
+        if annotate {
+            println!("{}", annotation("error", failure));
+        } else {
+            eprintln!("firebreak: {failure}");
+        }
+    }
+    anyhow::bail!(
+        "{} issue(s) could not be handled; the others were",
+        outcome.failures.len()
+    )
+}
+
 /// `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY`.
 fn write_outputs(env: &ActionEnv, outcome: &Outcome) -> anyhow::Result<()> {
     if let Some(path) = &env.output {
@@ -108,6 +127,8 @@ fn write_outputs(env: &ActionEnv, outcome: &Outcome) -> anyhow::Result<()> {
             severity: outcome.severity_name.clone(),
             status: outcome.status,
             lines: outcome.notes.clone(),
+            due: outcome.due.clone(),
+            failures: outcome.failures.clone(),
         };
         append(path, &render::render(names::SUMMARY, &view))
             .context("writing GITHUB_STEP_SUMMARY")?;

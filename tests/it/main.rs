@@ -10,5 +10,6 @@ mod incidents;
 mod postmortem;
 mod readme;
 mod support;
+mod sweep;
 mod timeline;
 mod timeline_props;

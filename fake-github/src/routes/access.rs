@@ -90,3 +90,11 @@ pub(crate) fn team_membership(ctx: &mut Ctx<'_>, org: &str, team: &str, login: &
         "state": "active",
     }))
 }
+
+/// GET /orgs/{org}/teams/{team_slug}: a team exists once it has a member.
+pub(crate) fn team(ctx: &mut Ctx<'_>, org: &str, team: &str) -> Resp {
+    let Some(members) = ctx.st.teams.get(&(org.to_lowercase(), team.to_lowercase())) else {
+        return not_found();
+    };
+    Resp::ok(shapes::team(ctx.st, org, team, members.len()))
+}

@@ -70,6 +70,7 @@ fn route(ctx: &mut Ctx<'_>) -> Resp {
             None => unauthorized(),
         },
         ["orgs", org, "members", login] if m == Method::GET => access::org_member(ctx, org, login),
+        ["orgs", org, "teams", team] if m == Method::GET => access::team(ctx, org, team),
         ["orgs", org, "teams", team, "memberships", login] if m == Method::GET => {
             access::team_membership(ctx, org, team, login)
         }

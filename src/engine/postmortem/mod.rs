@@ -186,12 +186,7 @@ pub(super) fn decide(
     }
     let opening = run.opening;
     gate(input, incident, plan, required, opening);
-    if let Some((key, view)) = super::reminders::postmortem(config, incident, input.now) {
-        plan.comment(
-            key,
-            render::render_or_built_in(config, names::REMINDER, &view),
-        );
-    }
+    // Its due and overdue reminders are the sweep's (`super::reminders`).
 }
 
 /// The public version is published when the postmortem merges, where the policy says so.

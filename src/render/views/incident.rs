@@ -218,6 +218,10 @@ pub struct SummaryView {
     pub severity: Option<String>,
     pub status: Option<&'static str>,
     pub lines: Vec<String>,
+    /// What falls due next (the sweep).
+    pub due: Vec<String>,
+    /// Issues that could not be handled, and why.
+    pub failures: Vec<String>,
 }
 
 /// One overflow part of a timeline.
