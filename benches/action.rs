@@ -146,6 +146,7 @@ fn bench(c: &mut Criterion) {
                 issue,
                 comments: &comments,
                 listing: engine::Listing::All,
+                parsed: None,
                 trigger: Trigger::Reconcile,
                 authorizer: &AllowAll,
                 facts: &Default::default(),

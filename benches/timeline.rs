@@ -78,6 +78,7 @@ impl World {
             issue: &self.issue,
             comments: &self.comments,
             listing: engine::Listing::All,
+            parsed: None,
             trigger: Trigger::Reconcile,
             authorizer: &AllowAll,
             // As the gather step reads it: the repository has Firebreak's labels.

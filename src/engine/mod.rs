@@ -128,6 +128,9 @@ pub struct Input<'a> {
     pub comments: &'a [Comment],
     /// Which of the two `comments` is.
     pub listing: Listing,
+    /// The issue's body already parsed, when the caller parsed it (the sweep parses every
+    /// open incident's body once); `None`: parsed here.
+    pub parsed: Option<&'a Body>,
     pub trigger: Trigger,
     pub authorizer: &'a dyn Authorizer,
     /// What the gather step read because a decision asked ([`Plan::needs`]).
@@ -189,7 +192,14 @@ pub(crate) struct Cx<'i, 'p> {
 /// Decide what to do.
 pub fn decide(input: &Input) -> Plan {
     let issue = input.issue;
-    let body = Body::parse(issue.body_text());
+    let parsed;
+    let body = match input.parsed {
+        Some(body) => body,
+        None => {
+            parsed = Body::parse(issue.body_text());
+            &parsed
+        }
+    };
     let mut plan = Plan::new(issue.number);
     if let Some(Err(problem)) = &body.state {
         plan.notes.push(format!(
@@ -226,7 +236,10 @@ pub fn decide(input: &Input) -> Plan {
     };
 
     // Entries in overflow comments count as seen, and edits and deletions reach them too.
-    incident.timeline = parts.merge(&incident.timeline);
+    // (The sweep's recent comments rarely hold a part: then the body's timeline is all.)
+    if input.listing == Listing::All || !parts.parts.is_empty() || !parts.duplicates.is_empty() {
+        incident.timeline = parts.merge(&incident.timeline);
+    }
     comments::reconcile(&mut cx, &mut incident);
     match &input.trigger {
         Trigger::Hand(event) => hand::hand_event(&cx, &mut incident, event),
@@ -267,6 +280,6 @@ pub fn decide(input: &Input) -> Plan {
         return plan;
     }
     plan.severity_name = Some(input.config.severity_name(incident.severity));
-    overflow::plan_timeline(input, &body, incident, &parts, &mut plan);
+    overflow::plan_timeline(input, body, incident, &parts, &mut plan);
     plan
 }

@@ -31,6 +31,8 @@ pub struct Snapshot {
     pub comments: Vec<Comment>,
     /// Which of the two `comments` holds.
     pub listing: Listing,
+    /// The issue's body, parsed by the caller (the sweep).
+    pub parsed: Option<Box<Body>>,
     pub trigger: Trigger,
     /// The postmortem pull request, when the run concerns it.
     pub pull: Option<PullRead>,
@@ -65,6 +67,7 @@ impl Snapshot {
             issue,
             comments,
             listing: Listing::All,
+            parsed: None,
             trigger,
             pull,
             pull_comments,
@@ -73,24 +76,19 @@ impl Snapshot {
     }
 
     /// The sweep's snapshot: the issue as listed, and only its comments updated since the
-    /// sweep's watermark. Deciding lists the rest when anything is to be written.
-    pub async fn recent(
-        github: &GitHub,
-        config: &Config,
-        issue: Issue,
-        comments: Vec<Comment>,
-        mut facts: Facts,
-    ) -> anyhow::Result<Snapshot> {
-        read_teams(github, config, &authors(&comments), &mut facts.teams).await?;
-        Ok(Snapshot {
+    /// sweep's watermark. Nothing is read: a decision over it writes nothing, or asks for every
+    /// comment first (and their authors' teams are read then).
+    pub fn recent(issue: Issue, body: Body, comments: Vec<Comment>, facts: Facts) -> Snapshot {
+        Snapshot {
             issue,
             comments,
             listing: Listing::Recent,
+            parsed: Some(Box::new(body)),
             trigger: Trigger::Sweep,
             pull: None,
             pull_comments: Vec::new(),
             facts,
-        })
+        }
     }
 
     /// Decides, reading what the engine asks for until it asks for nothing more.
@@ -108,6 +106,7 @@ impl Snapshot {
                 issue: &self.issue,
                 comments: &self.comments,
                 listing: self.listing,
+                parsed: self.parsed.as_deref(),
                 trigger: self.trigger.clone(),
                 authorizer: &authorizer,
                 facts: &self.facts,

@@ -278,6 +278,16 @@ async fn rest_comments_conform() {
         200,
     )
     .await;
+    // The sweep's list: by update time, from its watermark, page by page.
+    api.ok(
+        "GET",
+        &format!(
+            "/repos/{r}/issues/comments?since=2000-01-01T00%3A00%3A00Z&sort=updated&direction=asc&per_page=100&page=1"
+        ),
+        None,
+        200,
+    )
+    .await;
     api.ok(
         "PATCH",
         &format!("/repos/{r}/issues/comments/{id}"),
@@ -580,6 +590,11 @@ async fn rest_access_conform() {
         200,
     )
     .await;
+    // A team a reminder mentions, looked up before the sweep mentions it.
+    api.ok("GET", "/orgs/conformance-org/teams/sre", None, 200)
+        .await;
+    api.ok("GET", "/orgs/conformance-org/teams/no-such-team", None, 404)
+        .await;
     api.ok("GET", &format!("/repos/{r}/collaborators/alice"), None, 204)
         .await;
     api.finish("rest_access_conform");
@@ -1058,6 +1073,7 @@ fn routes_with_a_body() -> Vec<(&'static str, String, Option<Value>, u16)> {
             None,
             200,
         ),
+        ("GET", "/orgs/canary/teams/sre".into(), None, 200),
         ("GET", format!("/repos/{r}"), None, 200),
         ("GET", format!("/repos/{r}/issues?state=all"), None, 200),
         (

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
-use chrono::Utc;
+use chrono::{DateTime, Duration, Utc};
 use fake_github::payload;
 use firebreak::run::{Mode, Outcome, apply};
 use serde_json::{Value, json};
@@ -30,11 +30,23 @@ enum Kind {
     Refusal,
     Alert,
     Sweep,
+    SweepReminders,
     HandLabel,
 }
 
-/// Sets `repo` up for `kind` and returns the event to handle (name, payload).
-async fn prepare(kind: Kind, repo: &Repo) -> (&'static str, Vec<u8>) {
+/// Sets `repo` up for `kind` and returns the event to handle at `now` (name, payload).
+async fn prepare(kind: Kind, repo: &Repo, now: DateTime<Utc>) -> (&'static str, Vec<u8>) {
+    let schedule = || -> (&'static str, Vec<u8>) {
+        (
+            "schedule",
+            serde_json::to_vec(&json!({
+                "schedule": "*/10 * * * *",
+                "repository": repo.fake.repo_json(&repo.name),
+                "workflow": ".github/workflows/firebreak.yml",
+            }))
+            .unwrap(),
+        )
+    };
     let comment = |n: u64, id: u64| -> (&'static str, Vec<u8>) {
         (
             "issue_comment",
@@ -151,15 +163,28 @@ async fn prepare(kind: Kind, repo: &Repo) -> (&'static str, Vec<u8>) {
             // A comment whose event was lost.
             repo.fake
                 .create_comment(&repo.name, n, "bob", "Rolled back the deploy");
-            (
-                "schedule",
-                serde_json::to_vec(&json!({
-                    "schedule": "*/10 * * * *",
-                    "repository": repo.fake.repo_json(&repo.name),
-                    "workflow": ".github/workflows/firebreak.yml",
-                }))
-                .unwrap(),
+            schedule()
+        }
+        Kind::SweepReminders => {
+            // A SEV1 nobody acknowledged for an hour, with an item overdue since yesterday:
+            // the sweep escalates, reminds the declarer of the update and the owner of the
+            // item (on the item), and records each in the state and the timeline.
+            repo.fake.set_now(now - Duration::days(3));
+            let n = repo.issue("carol", "Checkout down", "500s on /pay.");
+            repo.comment(n, "alice", "/incident sev1").await;
+            let due = (now - Duration::days(2)).date_naive();
+            repo.comment(
+                n,
+                "alice",
+                &format!("/action Add a canary @bob P1 due:{due}"),
             )
+            .await;
+            repo.comment(n, "alice", "/ack").await;
+            repo.fake.set_now(now - Duration::hours(1));
+            let m = repo.issue("carol", "Search slow", "p99 at 4 s.");
+            repo.comment(m, "alice", "/incident sev1").await;
+            repo.fake.set_now(now);
+            schedule()
         }
         Kind::HandLabel => {
             let n = repo.incident("Queue backlog").await;
@@ -324,8 +349,8 @@ async fn plan_is_complete(kind: Kind) {
     let now = Utc::now();
     let [normal, dry] = <[Repo; 2]>::try_from(support::isolated(&["dry-a", "dry-b"], now))
         .unwrap_or_else(|_| unreachable!("two repositories"));
-    let (event, normal_payload) = prepare(kind, &normal).await;
-    let (_, dry_payload) = prepare(kind, &dry).await;
+    let (event, normal_payload) = prepare(kind, &normal, now).await;
+    let (_, dry_payload) = prepare(kind, &dry, now).await;
     let (normal_start, dry_start) = (normal.requests().len(), dry.requests().len());
 
     normal
@@ -349,6 +374,22 @@ async fn plan_is_complete(kind: Kind) {
     apply_plans(&dry, &outcome).await;
 
     let (normal_writes, dry_writes) = (writes(&normal, normal_start), writes(&dry, dry_start));
+    if matches!(kind, Kind::SweepReminders) {
+        // The escalation and the update reminder on the unacknowledged one, the overdue
+        // reminder on the other's item: all three are in the plan.
+        for text in [
+            "not acknowledged for",
+            "No stakeholder update for",
+            "This action item is overdue",
+        ] {
+            assert!(
+                normal_writes
+                    .iter()
+                    .any(|w| w.contains("/comments {") && w.contains(text)),
+                "no {text:?}: {normal_writes:#?}"
+            );
+        }
+    }
     assert!(
         !normal_writes.is_empty(),
         "{kind:?}: the normal run wrote nothing"
@@ -415,6 +456,11 @@ async fn dry_run_plan_is_complete_for_an_alert_declaring_an_incident() {
 #[tokio::test]
 async fn dry_run_plan_is_complete_for_the_sweep() {
     plan_is_complete(Kind::Sweep).await;
+}
+
+#[tokio::test]
+async fn dry_run_plan_is_complete_for_a_sweep_with_reminders_and_escalations() {
+    plan_is_complete(Kind::SweepReminders).await;
 }
 
 #[tokio::test]

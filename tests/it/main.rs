@@ -11,5 +11,6 @@ mod postmortem;
 mod readme;
 mod support;
 mod sweep;
+mod sweep_cost;
 mod timeline;
 mod timeline_props;

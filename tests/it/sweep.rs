@@ -555,13 +555,21 @@ escalation:
 
 #[tokio::test]
 async fn a_quiet_sweep_reads_little_and_writes_nothing() {
-    let repo = repo("sweep-quiet", "");
-    let mut incidents = Vec::new();
+    let repo = repo(
+        "sweep-quiet",
+        "permissions: { default: { teams: [acme/sre] } }\n",
+    );
     for _ in 0..3 {
         let n = declare(&repo, "/incident sev3", at(0)).await;
         say(&repo, n, "alice", "/ic me", at(1)).await;
-        incidents.push(n);
+        say(&repo, n, "carol", "Lag is back to normal", at(2)).await;
     }
+    // A resolved SEV2 whose postmortem draft is open, with an action item.
+    let n = declare(&repo, "/incident sev2", at(0)).await;
+    say(&repo, n, "alice", "/ic @bob", at(1)).await;
+    say(&repo, n, "alice", "/action Add a canary @carol P1", at(2)).await;
+    say(&repo, n, "bob", "/status resolved", at(20)).await;
+    assert!(state(&repo, n).postmortem.unwrap().pull.is_some());
     let outcome = sweep(&repo, at(30)).await;
     assert!(outcome.failures.is_empty());
     assert_eq!(
@@ -572,6 +580,173 @@ async fn a_quiet_sweep_reads_little_and_writes_nothing() {
             format!("GET /repos/{}/labels/firebreak%3Asweep", repo.name),
             format!("GET /repos/{}/issues/comments", repo.name),
         ],
-        "no comment list per incident, no write"
+        "no comment list per incident, no team lookup for their authors, no write"
     );
+}
+
+/// `firebreak action` on a `schedule` event, as Actions runs it: (exit code, stdout, summary).
+fn action_on_schedule(repo: &Repo, config: &str) -> (Option<i32>, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".github")).unwrap();
+    std::fs::write(dir.path().join(".github/firebreak.yml"), config).unwrap();
+    let event = dir.path().join("event.json");
+    let payload = serde_json::json!({
+        "schedule": "*/10 * * * *",
+        "repository": repo.fake.repo_json(&repo.name),
+        "workflow": ".github/workflows/firebreak.yml",
+    });
+    std::fs::write(&event, serde_json::to_vec(&payload).unwrap()).unwrap();
+    let summary = dir.path().join("summary");
+    let output = std::process::Command::new(support::binary())
+        .arg("action")
+        .env_clear()
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_EVENT_NAME", "schedule")
+        .env("GITHUB_EVENT_PATH", &event)
+        .env("GITHUB_REPOSITORY", &repo.name)
+        .env("GITHUB_API_URL", &repo.api_url)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_WORKSPACE", dir.path())
+        .env("GITHUB_TOKEN", support::TOKEN)
+        .output()
+        .expect("the binary runs");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        std::fs::read_to_string(summary).unwrap_or_default(),
+    )
+}
+
+#[tokio::test]
+async fn the_scheduled_action_summarises_the_sweep_annotates_each_failure_and_exits_1() {
+    // The process reads the real clock: the incidents were declared 20 minutes ago.
+    let start = Utc::now() - Duration::minutes(20);
+    let mut repo = support::isolated(&["sweep-process"], start).pop().unwrap();
+    repo.config = Config::from_yaml(ESCALATION, ".github/firebreak.yml").unwrap();
+    repo.fake.add_user("oncall", UserKind::User);
+    repo.fake.add_user("sre-lead", UserKind::User);
+    let healthy = declare(&repo, "/incident sev1", start).await;
+    let damaged = declare(&repo, "/incident sev1", start).await;
+    let body = repo.body(damaged).replace("\"severity\"", "\"severity");
+    repo.fake.edit_issue_body(&repo.name, damaged, &body);
+    repo.fake.clear_now();
+
+    let (code, stdout, summary) = action_on_schedule(&repo, ESCALATION);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "::error::#{damaged}: the Firebreak section of its body is damaged"
+        )),
+        "{stdout}"
+    );
+    assert_eq!(posted(&repo, healthy, "escalation level 1").len(), 1);
+    let summary = regex::Regex::new(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")
+        .unwrap()
+        .replace_all(&summary, "[time]")
+        .into_owned();
+    let summary = regex::Regex::new(r"acme/sweep-process-0|line \d+ column \d+|for \d+m")
+        .unwrap()
+        .replace_all(&summary, "[..]")
+        .into_owned();
+    insta::assert_snapshot!("scheduled_job_summary", summary);
+}
+
+#[test]
+fn a_misconfigured_escalation_policy_is_a_usage_error_naming_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("firebreak.yml");
+    std::fs::write(
+        &config,
+        "severities:\n  - name: SEV1\n    escalation:\n      - notify: [\"@oncall\"]\n",
+    )
+    .unwrap();
+    let output = std::process::Command::new(support::binary())
+        .args(["sweep", "--repo", "acme/app", "--config"])
+        .arg(&config)
+        .env_clear()
+        .env("FIREBREAK_TOKEN", "unused")
+        .env("GITHUB_API_URL", "http://127.0.0.1:9")
+        .output()
+        .expect("the binary runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{}:3:5: severities[0].escalation: SEV1 has no `ack_timeout`, so it never escalates",
+            config.display()
+        )),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn items_of_a_closed_incident_are_reminded_on_the_items_and_it_is_read_only_when_due() {
+    let repo = repo("sweep-closed", "");
+    let n = declare(&repo, "/incident sev3", at(0)).await;
+    say(&repo, n, "alice", "/ic @bob", at(1)).await;
+    say(
+        &repo,
+        n,
+        "alice",
+        "/action Add a canary @carol P1 due:2026-11-25",
+        at(2),
+    )
+    .await;
+    say(&repo, n, "bob", "/status resolved", at(30)).await;
+    repo.fake.set_now(at(31));
+    repo.fake.set_issue_state(&repo.name, n, "closed", "bob");
+    let closed = payload::issues(&repo.fake, &repo.name, n, "closed", "bob", None, None);
+    repo.dispatch("issues", &closed, at(31), Mode::Apply)
+        .await
+        .unwrap();
+    let item = state(&repo, n).action_items[0].number.unwrap();
+    let read_incident = |repo: &Repo| {
+        repo.calls()
+            .contains(&format!("GET /repos/{}/issues/{n}", repo.name))
+    };
+    let on_incident = repo.bot_comments(n).len();
+
+    sweep(&repo, t("2026-11-25T12:00:00Z")).await;
+    assert!(
+        !read_incident(&repo),
+        "nothing due: the closed incident is not read"
+    );
+    sweep(&repo, t("2026-11-26T06:00:00Z")).await;
+    assert!(read_incident(&repo));
+    let reminded = repo.bot_comments(item);
+    assert_eq!(reminded.len(), 1);
+    assert!(
+        reminded[0].contains("@carol — close it when the work is done"),
+        "{}",
+        reminded[0]
+    );
+    assert_eq!(
+        entries(&repo, n, EntryKind::Reminder),
+        [format!(
+            "Reminded @carol: action item #{item} is overdue (due 2026-11-25)"
+        )],
+        "recorded in the closed incident's timeline"
+    );
+    sweep(&repo, t("2026-11-26T20:00:00Z")).await;
+    assert!(
+        !read_incident(&repo),
+        "reminded in this window: not read again"
+    );
+    assert_eq!(writes(&repo), Vec::<String>::new());
+
+    sweep(&repo, t("2026-11-28T06:00:00Z")).await;
+    let escalated = repo.bot_comments(item);
+    assert_eq!(escalated.len(), 2);
+    assert!(
+        escalated[1].contains("@carol @bob — close it")
+            && escalated[1].contains("the incident is closed, so this reminder is escalated here"),
+        "{}",
+        escalated[1]
+    );
+    assert_eq!(
+        repo.bot_comments(n).len(),
+        on_incident,
+        "nothing posted on the closed incident"
+    );
+    assert_eq!(repo.fake.issue(&repo.name, n).unwrap().state, "closed");
 }

@@ -209,6 +209,7 @@ impl World {
             issue: &snap.issue,
             comments: &snap.comments,
             listing: engine::Listing::All,
+            parsed: None,
             trigger: Trigger::Reconcile,
             authorizer: &AllowAll,
             facts: &self.facts,

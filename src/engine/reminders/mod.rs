@@ -2,7 +2,8 @@
 //! [`ack`] (no `/ic` or `/ack` past the ack timeout: the escalation levels, one by one),
 //! [`cadence`] (no stakeholder update within the severity's cadence), [`follow_up`] (the
 //! first working day after resolution), [`postmortem`] (due, overdue, escalated) and
-//! [`items`] (action items past due, then escalated on the incident).
+//! [`items`] (action items past due, then escalated on the incident — or, once the incident is
+//! closed, on the items themselves).
 //!
 //! Each reminder belongs to a window and carries a key naming it. The incident's state keeps
 //! the latest key of each kind ([`Incident::reminded`]), so a sweep in the same window posts
@@ -29,6 +30,7 @@ use crate::config::Config;
 use crate::incident::timeline::{self, Entry, EntryKind};
 use crate::incident::{Incident, Reminded};
 
+pub use items::{due_shown, may_be_due};
 pub use postmortem::postmortem;
 
 /// Who reminders and escalations are by, in the timeline.
@@ -53,18 +55,27 @@ pub struct Due {
     pub entry: String,
 }
 
-/// Every reminder due at `now` that was not posted in its window yet, for the incident
-/// `issue`.
-pub fn due(config: &Config, issue: u64, incident: &Incident, now: DateTime<Utc>) -> Vec<Due> {
+/// The incident's issue, as the reminders need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct On {
+    pub number: u64,
+    /// Closed: only its open action items are reminded (on the items themselves: nothing is
+    /// posted on a closed incident).
+    pub closed: bool,
+}
+
+/// Every reminder due at `now` that was not posted in its window yet.
+pub fn due(config: &Config, on: On, incident: &Incident, now: DateTime<Utc>) -> Vec<Due> {
+    let open = !on.closed;
     [
-        ack::due(config, incident, now),
-        cadence::due(config, incident, now),
-        follow_up::due(config, incident, now),
-        postmortem::due(config, incident, now),
+        ack::due(config, incident, now).filter(|_| open),
+        cadence::due(config, incident, now).filter(|_| open),
+        follow_up::due(config, incident, now).filter(|_| open),
+        postmortem::due(config, incident, now).filter(|_| open),
     ]
     .into_iter()
     .flatten()
-    .chain(items::due(config, issue, incident, now))
+    .chain(items::due(config, on, incident, now))
     .filter(|d| {
         incident
             .reminded
@@ -97,7 +108,11 @@ pub fn next(
 /// recorded in the state with its key, and entered in the timeline. Everyone mentioned is
 /// looked up first.
 pub(super) fn plan(input: &Input, incident: &mut Incident, plan: &mut Plan) {
-    let due = due(input.config, input.issue.number, incident, input.now);
+    let on = On {
+        number: input.issue.number,
+        closed: input.issue.state == "closed",
+    };
+    let due = due(input.config, on, incident, input.now);
     let mut unknown = false;
     for handle in due.iter().flat_map(|d| &d.mentions) {
         if !input

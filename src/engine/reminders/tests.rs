@@ -16,6 +16,12 @@ fn t(s: &str) -> DateTime<Utc> {
 
 const T0: &str = "2026-11-20T10:00:00Z";
 
+/// Incident #7, open.
+const OPEN: On = On {
+    number: 7,
+    closed: false,
+};
+
 /// A SEV1 declared by alice at 10:00 UTC (a Friday), nobody on it yet.
 fn sev1() -> Incident {
     Incident::declare("Checkout down", 1, "alice", t(T0), chrono_tz::UTC)
@@ -50,7 +56,7 @@ fn posted(mut incident: Incident, d: &Due, when: DateTime<Utc>) -> Incident {
 }
 
 fn only(config: &Config, incident: &Incident, now: DateTime<Utc>) -> Option<Due> {
-    let mut all = due(config, 7, incident, now);
+    let mut all = due(config, OPEN, incident, now);
     assert!(all.len() <= 1, "{all:#?}");
     all.pop()
 }
@@ -195,7 +201,7 @@ fn a_late_sweep_posts_only_the_current_cadence_window() {
     let config = Config::default();
     let mut i = sev1();
     i.acknowledge(at(1));
-    let late = due(&config, 7, &i, at(200));
+    let late = due(&config, OPEN, &i, at(200));
     assert_eq!(late.len(), 1);
     assert_eq!(late[0].key, format!("cadence-{}-13", t(T0).timestamp()));
     assert_eq!(late[0].mentions, ["alice"], "the declarer, with no roles");
@@ -283,8 +289,8 @@ fn with_items() -> Incident {
 fn overdue_items_are_reminded_on_the_item_once_per_window() {
     let config = Config::default();
     let i = with_items();
-    assert!(due(&config, 7, &i, t("2026-11-25T23:59:00Z")).is_empty());
-    let first = due(&config, 7, &i, t("2026-11-26T00:00:00Z"));
+    assert!(due(&config, OPEN, &i, t("2026-11-25T23:59:00Z")).is_empty());
+    let first = due(&config, OPEN, &i, t("2026-11-26T00:00:00Z"));
     let on: Vec<_> = first.iter().map(|d| (d.on, d.key.as_str())).collect();
     assert_eq!(on, [(Some(41), "item-41-0"), (Some(42), "item-42-0")]);
     assert_eq!(first[0].mentions, ["carol"]);
@@ -295,8 +301,8 @@ fn overdue_items_are_reminded_on_the_item_once_per_window() {
     for d in &first {
         i = posted(i, d, t("2026-11-26T00:00:00Z"));
     }
-    assert!(due(&config, 7, &i, t("2026-11-26T20:00:00Z")).is_empty());
-    let next = due(&config, 7, &i, t("2026-11-27T01:00:00Z"));
+    assert!(due(&config, OPEN, &i, t("2026-11-26T20:00:00Z")).is_empty());
+    let next = due(&config, OPEN, &i, t("2026-11-27T01:00:00Z"));
     assert_eq!(next.len(), 2);
     assert_eq!(next[0].key, "item-41-1");
 }
@@ -309,7 +315,7 @@ fn items_past_the_grace_period_escalate_on_the_incident_in_one_comment() {
         ..RemindersConfig::default()
     };
     let i = with_items();
-    let late = due(&config, 7, &i, t("2026-11-28T03:00:00Z"));
+    let late = due(&config, OPEN, &i, t("2026-11-28T03:00:00Z"));
     assert_eq!(late.len(), 1, "{late:#?}");
     let esc = &late[0];
     assert_eq!((esc.on, esc.key.as_str()), (None, "items-41.2-42.2"));
@@ -318,8 +324,8 @@ fn items_past_the_grace_period_escalate_on_the_incident_in_one_comment() {
     let mut i = posted(i, esc, t("2026-11-28T03:00:00Z"));
     // Closing one does not post the list again; the next window does.
     i.action_items[1].state = ItemState::Closed;
-    assert!(due(&config, 7, &i, t("2026-11-28T20:00:00Z")).is_empty());
-    let next = due(&config, 7, &i, t("2026-11-29T00:30:00Z"));
+    assert!(due(&config, OPEN, &i, t("2026-11-28T20:00:00Z")).is_empty());
+    let next = due(&config, OPEN, &i, t("2026-11-29T00:30:00Z"));
     assert_eq!(next[0].key, "items-41.3");
 }
 
@@ -342,7 +348,7 @@ fn next_says_what_falls_due_after_now() {
 }
 
 fn only_kind(config: &Config, incident: &Incident, now: DateTime<Utc>, kind: &str) -> Due {
-    due(config, 7, incident, now)
+    due(config, OPEN, incident, now)
         .into_iter()
         .find(|d| d.kind == kind)
         .unwrap()
@@ -393,6 +399,7 @@ fn decide(incident: &Incident, listing: Listing, facts: &Facts, now: DateTime<Ut
         issue: &issue,
         comments: &[],
         listing,
+        parsed: None,
         trigger: Trigger::Sweep,
         authorizer: &authorizer,
         facts,
@@ -465,6 +472,7 @@ fn everyone_mentioned_is_looked_up_and_a_missing_one_is_a_problem() {
             issue: &issue,
             comments: &[],
             listing: Listing::All,
+            parsed: None,
             trigger: Trigger::Sweep,
             authorizer: &authorizer,
             facts,
@@ -489,4 +497,63 @@ fn everyone_mentioned_is_looked_up_and_a_missing_one_is_a_problem() {
     let plan = run(&facts);
     assert!(plan.comments.is_empty() && plan.problems.is_empty());
     assert_eq!(plan.incident.unwrap().reminded["ack"].key, "ack-1");
+}
+
+#[test]
+fn an_item_shows_its_due_date_in_its_table() {
+    let body = "Follow-up from incident #7.\n\n| | |\n|---|---|\n| **Owner** | @carol |\n| **Due** | 2026-11-25 |\n";
+    assert_eq!(due_shown(body), Some("2026-11-25".parse().unwrap()));
+    assert_eq!(due_shown("| **Due** | soon |"), None);
+    assert_eq!(
+        due_shown("> | **Due** | 2026-11-25 |"),
+        None,
+        "a quote is not the table"
+    );
+}
+
+#[test]
+fn an_item_may_be_due_when_past_due_and_untouched_in_the_window() {
+    let config = Config::default();
+    let due = "2026-11-25".parse().unwrap();
+    let before = t("2026-11-20T00:00:00Z");
+    assert!(
+        !may_be_due(&config, due, before, t("2026-11-25T23:00:00Z")),
+        "not yet"
+    );
+    assert!(may_be_due(&config, due, before, t("2026-11-26T01:00:00Z")));
+    // Reminded (or touched) at 02:00: not again until the next day's window.
+    let touched = t("2026-11-26T02:00:00Z");
+    assert!(!may_be_due(
+        &config,
+        due,
+        touched,
+        t("2026-11-26T23:00:00Z")
+    ));
+    assert!(may_be_due(&config, due, touched, t("2026-11-27T00:30:00Z")));
+}
+
+#[test]
+fn a_closed_incident_gets_only_item_reminders_escalated_on_the_items() {
+    let config = Config::default();
+    let mut i = with_items();
+    // Everything else would be due by now on an open incident.
+    i.status = Status::Resolved;
+    i.resolved_at = Some(at(60));
+    let closed = On {
+        number: 7,
+        closed: true,
+    };
+    let reminded = due(&config, closed, &i, t("2026-11-26T06:00:00Z"));
+    let keys: Vec<_> = reminded.iter().map(|d| (d.on, d.key.as_str())).collect();
+    assert_eq!(keys, [(Some(41), "item-41-0"), (Some(42), "item-42-0")]);
+    let late = due(&config, closed, &i, t("2026-11-28T06:00:00Z"));
+    let keys: Vec<_> = late.iter().map(|d| (d.on, d.key.as_str())).collect();
+    assert_eq!(
+        keys,
+        [(Some(41), "item-41-e2"), (Some(42), "item-42-e2")],
+        "escalated on the items, not on the closed incident"
+    );
+    assert_eq!(late[0].mentions, ["carol", "bob"]);
+    assert_eq!(late[0].entry_kind, EntryKind::Escalation);
+    insta::assert_snapshot!("item_escalated_on_the_item", late[0].text);
 }

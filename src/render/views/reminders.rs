@@ -52,7 +52,8 @@ pub struct FollowUpView {
     pub unowned: Vec<ItemLineView>,
 }
 
-/// An action item past its due date, on the item (`item-reminder`).
+/// An action item past its due date, on the item (`item-reminder`); escalated there too when
+/// its incident is closed.
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemReminderView {
     pub incident: u64,
@@ -63,6 +64,11 @@ pub struct ItemReminderView {
     /// The window (`1d`) and, when it escalates, how long past due (`2d`).
     pub every: String,
     pub escalate_after: Option<String>,
+    /// The incident is open (escalations go there), not closed.
+    pub incident_open: bool,
+    /// Past the grace period while the incident is closed: escalated here, to
+    /// `reminders.escalate_to` (or the incident commander), who are among `mentions`.
+    pub escalated: bool,
 }
 
 /// Action items more than the grace period past due, on the incident (`item-escalation`).
