@@ -151,6 +151,7 @@ fn bench(c: &mut Criterion) {
                 pull: None,
                 pull_comments: &[],
                 limits: engine::Limits::GITHUB,
+                bot: "firebreak[bot]",
             });
             assert!(plan.body.is_some(), "the new comment is written");
             plan

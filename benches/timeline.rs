@@ -87,6 +87,7 @@ impl World {
             pull: None,
             pull_comments: &[],
             limits: engine::Limits::GITHUB,
+            bot: "firebreak[bot]",
         })
     }
 

@@ -144,7 +144,11 @@ fn cli_github(repo: Option<String>) -> anyhow::Result<GitHub> {
         })?;
     let token = github::token_from_env()
         .ok_or_else(|| UsageError("no token: set FIREBREAK_TOKEN or GITHUB_TOKEN".into()))?;
-    GitHub::with_token(&github::api_url_from_env(), &token, &repo)
+    let client = GitHub::with_token(&github::api_url_from_env(), &token, &repo)?;
+    Ok(match github::bot_login_from_env() {
+        Some(login) => client.with_identity(login),
+        None => client,
+    })
 }
 
 async fn cli_config(github: &GitHub, config: Option<PathBuf>) -> anyhow::Result<Config> {

@@ -239,6 +239,14 @@ where
     if let Work::Ignore(why) = work {
         return Ok(Outcome::skipped(why));
     }
+    // With a personal token Firebreak writes as a person: its own writes wake it too.
+    if let Some(actor) = actor(event)
+        && actor.eq_ignore_ascii_case(github.identity().await)
+    {
+        return Ok(Outcome::skipped(format!(
+            "caused by Firebreak itself ({actor}): nothing to do"
+        )));
+    }
     let config = config(github).await?;
     let (issue, trigger) = match work {
         Work::Ignore(_) => unreachable!("handled above"),
@@ -297,6 +305,15 @@ where
         Facts::default(),
     )
     .await
+}
+
+/// Who caused an event about an issue or a comment, when a person-type account did.
+fn actor(event: &Event) -> Option<&str> {
+    match event {
+        Event::IssueComment { comment, .. } => Some(&comment.user.login),
+        Event::Issues { sender, .. } => Some(&sender.login),
+        _ => None,
+    }
 }
 
 /// An incident carries the label or Firebreak's section (the label may have been removed by

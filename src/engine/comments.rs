@@ -30,7 +30,8 @@ pub(super) fn reconcile(cx: &mut Cx, incident: &mut Incident) {
         timeline::remove_comment(&mut incident.timeline, id);
     }
     let seen = incident.seen_comments();
-    for comment in comments.iter().filter(|c| !c.user.is_bot()) {
+    let input = cx.input;
+    for comment in comments.iter().filter(|c| input.is_person(c)) {
         if seen.contains(&comment.id) && Some(comment.id) != cx.declared_now {
             sync_edit(cx, incident, comment);
             continue;
@@ -42,8 +43,8 @@ pub(super) fn reconcile(cx: &mut Cx, incident: &mut Incident) {
             comment.created_at >= incident.declared_at,
         );
     }
-    if let Some(pull) = cx.input.pull {
-        for comment in cx.input.pull_comments.iter().filter(|c| !c.user.is_bot()) {
+    if let Some(pull) = input.pull {
+        for comment in input.pull_comments.iter().filter(|c| input.is_person(c)) {
             process_pull_comment(cx, incident, comment, pull.number);
         }
     }

@@ -153,7 +153,8 @@ pub(super) fn from_issue(cx: &mut Cx) -> Option<Incident> {
         return Some(declared(cx, &title, severity, entry));
     }
     let vocab = vocabulary(config);
-    for comment in comments.iter().filter(|c| !c.user.is_bot()) {
+    let input = cx.input;
+    for comment in comments.iter().filter(|c| input.is_person(c)) {
         for line in command::parse(comment.body_text(), &vocab) {
             let Ok(Command::Incident { severity, title }) = &line.result else {
                 continue;

@@ -121,6 +121,26 @@ pub struct Input<'a> {
     pub pull_comments: &'a [Comment],
     /// When the timeline overflows into comments: [`Limits::GITHUB`] (tests use small ones).
     pub limits: Limits,
+    /// Firebreak's own login: only its comments are read as overflow parts and replies.
+    pub bot: &'a str,
+}
+
+impl Input<'_> {
+    /// Written by Firebreak itself.
+    pub fn is_ours(&self, comment: &Comment) -> bool {
+        is_ours(self.bot, comment)
+    }
+
+    /// Written by a person: not by Firebreak, not by another bot. Only people's comments
+    /// become timeline entries and run commands.
+    pub fn is_person(&self, comment: &Comment) -> bool {
+        !comment.user.is_bot() && !self.is_ours(comment)
+    }
+}
+
+/// Whether `comment` was written by `bot` (Firebreak's login).
+pub fn is_ours(bot: &str, comment: &Comment) -> bool {
+    comment.user.login.eq_ignore_ascii_case(bot)
 }
 
 /// The vocabulary the parser needs from config.
@@ -179,7 +199,7 @@ pub fn decide(input: &Input) -> Plan {
             issue.number
         ));
     }
-    let parts = overflow::find_parts(input.comments);
+    let parts = overflow::find_parts(input.comments, input.bot);
     for (comment, problem) in &parts.damaged {
         plan.notes.push(format!(
             "overflow comment {comment} of #{} is damaged ({problem}); it was ignored",

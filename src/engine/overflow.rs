@@ -37,12 +37,13 @@ pub fn part_write_text(
     part_text(config, incident, issue_url, part.part, &bound.timeline)
 }
 
-/// The parts among an issue's comments (the bot's only).
-pub fn find_parts(comments: &[Comment]) -> Found {
+/// The parts among an issue's comments: Firebreak's own (`bot`) only, so no other account —
+/// a person, another app — can forge one.
+pub fn find_parts(comments: &[Comment], bot: &str) -> Found {
     Found::from_comments(
         comments
             .iter()
-            .filter(|c| c.user.is_bot())
+            .filter(|c| super::is_ours(bot, c))
             .map(|c| (c.id, c.body_text())),
     )
 }

@@ -14,6 +14,24 @@ struct Permission {
 }
 
 impl GitHub {
+    /// The login of the token's owner (`GET /user`); installation tokens get 403.
+    pub async fn authenticated_login(&self) -> Result<String, GitHubError> {
+        #[derive(Deserialize)]
+        struct Me {
+            login: String,
+        }
+        let me: Me = self
+            .json(
+                "reading whose token this is",
+                Method::GET,
+                "/user",
+                None::<&()>,
+                Retry::Safe,
+            )
+            .await?;
+        Ok(me.login)
+    }
+
     pub async fn get_issue(&self, number: u64) -> Result<Issue, GitHubError> {
         let path = self.repo_path(&format!("/issues/{number}"));
         self.json(

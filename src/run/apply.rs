@@ -39,8 +39,10 @@ pub struct Applied {
     pub notes: Vec<String>,
 }
 
-/// What the writes read to avoid repeating themselves: the comments listed before deciding.
+/// What the writes read to avoid repeating themselves: the comments listed before deciding,
+/// and who Firebreak is (only its own comments count as earlier replies).
 pub struct Seen<'a> {
+    pub bot: &'a str,
     pub comments: &'a [Comment],
     pub pull_comments: &'a [Comment],
 }
@@ -107,7 +109,7 @@ pub async fn apply(
         };
         if existing
             .iter()
-            .any(|c| c.user.is_bot() && c.body_text().contains(&marker))
+            .any(|c| engine::is_ours(seen.bot, c) && c.body_text().contains(&marker))
         {
             continue;
         }
@@ -356,6 +358,6 @@ async fn find_checklist(
     };
     Ok(comments
         .iter()
-        .find(|c| c.user.is_bot() && c.body_text().contains(&marker))
+        .find(|c| engine::is_ours(seen.bot, c) && c.body_text().contains(&marker))
         .map(|c| c.id))
 }

@@ -60,6 +60,7 @@ pub async fn declare(
         return Ok(outcome);
     }
     let seen = apply::Seen {
+        bot: "",
         comments: &[],
         pull_comments: &[],
     };

@@ -26,6 +26,8 @@ const MAX_FACT_ROUNDS: usize = 5;
 /// What was read for one decision over one issue.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
+    /// Firebreak's own login.
+    pub bot: String,
     pub issue: Issue,
     /// Every comment on the issue, oldest first.
     pub comments: Vec<Comment>,
@@ -47,6 +49,7 @@ impl Snapshot {
         trigger: Trigger,
         mut facts: Facts,
     ) -> anyhow::Result<Snapshot> {
+        let bot = github.identity().await.to_string();
         let comments = github.list_comments(issue.number).await?;
         let pull = read_pull(github, config, &issue, &trigger).await?;
         let pull_comments = match &pull {
@@ -56,7 +59,7 @@ impl Snapshot {
         let authors: BTreeSet<String> = comments
             .iter()
             .chain(&pull_comments)
-            .filter(|c| !c.user.is_bot())
+            .filter(|c| !c.user.is_bot() && !engine::is_ours(&bot, c))
             .map(|c| c.user.login.to_ascii_lowercase())
             .collect();
         read_teams(github, config, &authors, &mut facts.teams).await?;
@@ -64,6 +67,7 @@ impl Snapshot {
             facts.default_branch = github.default_branch_hint().map(str::to_string);
         }
         Ok(Snapshot {
+            bot,
             issue,
             comments,
             trigger,
@@ -93,6 +97,7 @@ impl Snapshot {
                 pull: self.pull.as_ref(),
                 pull_comments: &self.pull_comments,
                 limits: engine::Limits::GITHUB,
+                bot: &self.bot,
             });
             if plan.needs.is_empty() {
                 return Ok(plan);

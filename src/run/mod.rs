@@ -98,6 +98,7 @@ pub async fn run_issue(
             return Ok(outcome);
         }
         let seen = apply::Seen {
+            bot: &snapshot.bot,
             comments: &snapshot.comments,
             pull_comments: &snapshot.pull_comments,
         };

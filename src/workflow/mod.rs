@@ -70,7 +70,10 @@ pub async fn run(env: &ActionEnv, mode: Mode) -> anyhow::Result<Outcome> {
     })?;
     let event =
         Event::from_webhook(&env.event_name, &payload).map_err(|e| UsageError(e.to_string()))?;
-    let github = GitHub::with_token(&env.api_url, &env.token, &env.repository)?;
+    let mut github = GitHub::with_token(&env.api_url, &env.token, &env.repository)?;
+    if let Some(login) = crate::github::bot_login_from_env() {
+        github = github.with_identity(login);
+    }
     let now = Utc::now();
     let outcome = dispatch::dispatch(&github, &event, now, mode, |gh| {
         let gh = gh.clone();

@@ -193,6 +193,7 @@ async fn apply_plans(repo: &Repo, outcome: &Outcome) {
             None => Vec::new(),
         };
         let seen = apply::Seen {
+            bot: support::BOT,
             comments: &comments,
             pull_comments: &pull_comments,
         };

@@ -214,6 +214,7 @@ impl World {
             pull: None,
             pull_comments: &[],
             limits: LIMITS,
+            bot: BOT,
         })
     }
 
