@@ -77,6 +77,26 @@ impl GitHub {
         }
     }
 
+    /// Whether `login` can be assigned issues in the repository (`GET .../assignees/{login}`:
+    /// 204 yes, 404 no).
+    pub async fn can_be_assigned(&self, login: &str) -> Result<bool, GitHubError> {
+        let path = self.repo_path(&format!("/assignees/{}", segment(login)));
+        match self
+            .send::<()>(
+                &format!("checking whether @{login} can be assigned"),
+                Method::GET,
+                &path,
+                None,
+                Retry::Safe,
+            )
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e) if e.is_not_found() => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Whether `login` is an active member of `org/team`.
     pub async fn is_team_member(&self, team: &str, login: &str) -> Result<bool, GitHubError> {
         let Some((org, slug)) = team.split_once('/') else {

@@ -146,6 +146,12 @@ pub async fn resolve(
                     .permissions
                     .insert(login.to_ascii_lowercase(), permission);
             }
+            Need::Assignable(login) => {
+                let assignable = github.can_be_assigned(login).await?;
+                facts
+                    .assignable
+                    .insert(login.to_ascii_lowercase(), assignable);
+            }
             Need::OpenItems => {
                 let open = github.list_issues(LABEL_ACTION_ITEM, "open").await?;
                 facts.open_items = Some(open);

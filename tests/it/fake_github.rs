@@ -899,14 +899,16 @@ async fn collaborator_permission_and_membership_checks() {
     }
     f.add_user("mallory", UserKind::User);
     let a = api("alice");
-    for (login, permission, role) in [
-        ("alice", "admin", "admin"),
-        ("maya", "write", "maintain"),
-        ("bob", "write", "write"),
-        ("carol", "read", "triage"),
-        ("dave", "read", "read"),
-        ("erin", "read", "read"),
-        ("mallory", "none", "none"),
+    // A public repository: GitHub answers `read` for everyone, collaborator or not; only the
+    // collaborator check tells them apart. Assignable: triage or more, and organization members.
+    for (login, permission, role, collaborator, assignable) in [
+        ("alice", "admin", "admin", true, true),
+        ("maya", "write", "maintain", true, true),
+        ("bob", "write", "write", true, true),
+        ("carol", "read", "triage", true, true),
+        ("dave", "read", "read", true, false),
+        ("erin", "read", "read", true, true),
+        ("mallory", "read", "read", false, false),
     ] {
         let p = a
             .get(&format!("/repos/{r}/collaborators/{login}/permission"))
@@ -917,7 +919,13 @@ async fn collaborator_permission_and_membership_checks() {
         assert_eq!(p.body["user"]["login"], login);
         assert_eq!(p.body["user"]["role_name"], role);
         let c = a.get(&format!("/repos/{r}/collaborators/{login}")).await;
-        assert_eq!(c.status, if role == "none" { 404 } else { 204 }, "{login}");
+        assert_eq!(c.status, if collaborator { 204 } else { 404 }, "{login}");
+        let assignee = a.get(&format!("/repos/{r}/assignees/{login}")).await;
+        assert_eq!(
+            assignee.status,
+            if assignable { 204 } else { 404 },
+            "{login}"
+        );
     }
     assert_eq!(
         a.get(&format!(
