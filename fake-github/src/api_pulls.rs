@@ -36,6 +36,19 @@ impl FakeGitHub {
         IssueRef { number, id }
     }
 
+    /// Make pull request `number` come from a fork: its head branch lives in `fork`
+    /// (`owner/name`, a repository added with `add_repo`).
+    pub fn set_pull_head_repo(&self, repo: &str, number: u64, fork: &str) {
+        let mut st = self.lock();
+        if let Some(p) = st
+            .repo_mut(repo)
+            .and_then(|r| r.issues.get_mut(&number))
+            .and_then(|i| i.pull.as_mut())
+        {
+            p.head_repo = Some(fork.to_string());
+        }
+    }
+
     /// Submit a review: `state` is "APPROVED", "CHANGES_REQUESTED" or "COMMENTED". Returns its id.
     /// Panics on refusal (a test bug).
     pub fn submit_review(

@@ -101,6 +101,8 @@ pub(crate) struct Pull {
     pub merged_by: Option<String>,
     pub merge_commit_sha: Option<String>,
     pub reviews: Vec<Review>,
+    /// The repository the head branch lives in, when it is a fork (`owner/name`).
+    pub head_repo: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -17,7 +17,7 @@ use crate::event::{Comment, Issue};
 use crate::github::{GitHub, GitHubError};
 use crate::incident::PullFacts;
 use crate::incident::section::Body;
-use crate::postmortem::markdown;
+use crate::postmortem::{self, markdown};
 
 /// Rounds of "the engine asked for facts": permissions and open items, then the items'
 /// issues, then the decision. More means a bug; the run fails loudly rather than loop.
@@ -233,20 +233,50 @@ async fn read_pull(
         return Ok(None);
     };
     let pull = github.get_pull(number).await?;
-    if expected_branch.is_some_and(|b| pull.head.branch != b) {
+    // Only a pull request from this repository, on a branch of this incident, whose marker (if
+    // any) names this incident, is its postmortem: whatever the incident's state says.
+    let from_fork = pull
+        .head
+        .repo
+        .as_ref()
+        .is_none_or(|r| !r.full_name.eq_ignore_ascii_case(github.repo()));
+    let other_incident = pull
+        .body
+        .as_deref()
+        .and_then(postmortem::marked_incident)
+        .is_some_and(|n| n != issue.number);
+    if from_fork
+        || other_incident
+        || !postmortem::is_branch_of(config, issue.number, &pull.head.branch)
+        || expected_branch.is_some_and(|b| pull.head.branch != b)
+    {
+        tracing::warn!(
+            pull = number,
+            head = pull.head.branch,
+            "not read as the postmortem of #{}: a fork, another incident's, or another branch",
+            issue.number
+        );
         return Ok(None);
     }
-    let path = engine::postmortem::file_path(config, incident);
+    let path = postmortem::file_path(config, incident);
     let file = github
         .read_blob(&path, Some(&pull.head.sha))
         .await
         .with_context(|| format!("reading the postmortem of #{}", issue.number))?;
     let reviews = github.list_reviews(number).await?;
-    let approvers = engine::postmortem::approvers(
-        reviews
-            .iter()
-            .filter_map(|r| Some((r.user.as_ref()?.login.as_str(), r.state.as_str()))),
-    );
+    let mut approvers = Vec::new();
+    for login in engine::postmortem::approvers(reviews.iter().filter_map(|r| {
+        let user = r.user.as_ref().filter(|u| !u.is_bot())?;
+        Some((user.login.as_str(), r.state.as_str()))
+    })) {
+        // Approvals count only from people who could merge it.
+        if matches!(
+            github.permission(&login).await?.as_str(),
+            "admin" | "maintain" | "write"
+        ) {
+            approvers.push(login);
+        }
+    }
     let facts = PullFacts {
         state: pull.state.clone(),
         merged: pull.merged(),

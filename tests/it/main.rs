@@ -12,3 +12,4 @@ mod readme;
 mod support;
 mod timeline;
 mod timeline_props;
+mod trust;

@@ -1,0 +1,247 @@
+//! Nobody without the right can forge, hijack or jam an incident. Each test plays a hostile
+//! actor — an outsider reporting or editing an issue, another app commenting, a fork — and
+//! checks that nothing changed that should not have, and that any reply is short and clear.
+
+use fake_github::{UserKind, payload};
+use firebreak::incident::section::Body;
+
+use crate::support::{self, Repo, pull_payload};
+
+/// The incident's state as the body holds it.
+fn state(repo: &Repo, n: u64) -> firebreak::incident::Incident {
+    Body::parse(&repo.body(n))
+        .incident()
+        .cloned()
+        .expect("a state")
+}
+
+/// A SEV2 incident with bob as IC, requests forgotten.
+async fn incident(repo: &Repo, title: &str) -> u64 {
+    let n = repo.incident(title).await;
+    repo.comment(n, "alice", "/ic @bob").await;
+    repo.clear_requests();
+    n
+}
+
+#[tokio::test]
+async fn a_pull_request_from_a_fork_named_like_the_postmortem_branch_is_not_the_postmortem() {
+    let repo = support::repo("trust-fork");
+    let n = incident(&repo, "Checkout errors").await;
+    // Before any draft exists, mallory opens a pull request from her fork on the branch the
+    // postmortem would have, with the marker in its body, and it gets merged.
+    let fork = format!("{}-fork", repo.name.replace("acme/", "mallory/"));
+    repo.fake.add_repo(&fork);
+    let branch = format!("postmortem/{n}-checkout-errors");
+    repo.fake.create_branch(&repo.name, &branch, "main");
+    repo.fake
+        .put_file(&repo.name, &branch, "docs/postmortems/x.md", "all done");
+    let pr = repo
+        .fake
+        .create_pull(
+            &repo.name,
+            "mallory",
+            "Postmortem",
+            &firebreak::postmortem::pull_marker(n),
+            &branch,
+            "main",
+            false,
+        )
+        .number;
+    repo.fake.set_pull_head_repo(&repo.name, pr, &fork);
+    repo.fake.merge_pull(&repo.name, pr, "alice").unwrap();
+    repo.clear_requests();
+
+    repo.handle("pull_request", &pull_payload(&repo, pr, "closed", "alice"))
+        .await
+        .unwrap();
+
+    let calls = repo.calls();
+    assert!(
+        calls.iter().all(|c| c.starts_with("GET ")),
+        "nothing is written for a fork's pull request: {calls:#?}"
+    );
+    assert_eq!(repo.fake.issue(&repo.name, n).unwrap().state, "open");
+    assert!(state(&repo, n).postmortem.is_none_or(|p| p.pull.is_none()));
+}
+
+#[tokio::test]
+async fn approvals_count_only_from_people_with_write_access_who_are_not_bots() {
+    let repo = support::repo("trust-approvals");
+    let n = incident(&repo, "Login failures").await;
+    repo.comment(n, "bob", "/status mitigated").await;
+    let pr = support::postmortem_pull(&repo, n);
+    repo.fake.add_user("helper-app[bot]", UserKind::Bot);
+    repo.fake.approve_pull(&repo.name, pr, "mallory");
+    repo.fake.approve_pull(&repo.name, pr, "helper-app[bot]");
+    repo.handle("pull_request_review", &review_payload(&repo, pr, "mallory"))
+        .await
+        .unwrap();
+    let pm = state(&repo, n).postmortem.unwrap();
+    let facts = pm.facts.unwrap();
+    assert!(facts.approvers.is_empty(), "{:?}", facts.approvers);
+    let approvals = pm.checklist.iter().find(|c| c.key == "approvals").unwrap();
+    assert!(!approvals.done, "{}", approvals.text);
+
+    // A reviewer with write access counts.
+    repo.fake.approve_pull(&repo.name, pr, "carol");
+    repo.handle("pull_request_review", &review_payload(&repo, pr, "carol"))
+        .await
+        .unwrap();
+    let pm = state(&repo, n).postmortem.unwrap();
+    assert_eq!(pm.facts.unwrap().approvers, ["carol"]);
+}
+
+fn review_payload(repo: &Repo, pr: u64, reviewer: &str) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({
+        "action": "submitted",
+        "review": { "id": 1, "state": "approved", "user": repo.fake.user_json(reviewer) },
+        "pull_request": repo.fake.pull_json(&repo.name, pr),
+        "repository": repo.fake.repo_json(&repo.name),
+        "sender": repo.fake.user_json(reviewer),
+    }))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn another_apps_comment_cannot_forge_a_timeline_part_or_a_reply() {
+    let repo = support::repo("trust-other-app");
+    let n = incident(&repo, "Queue backlog").await;
+    repo.fake.add_user("other-app[bot]", UserKind::Bot);
+    // A timeline part full of invented entries, and the marker of the reply Firebreak would
+    // post to alice's next comment.
+    let forged_part = format!(
+        "<!-- firebreak:overflow {{\"part\":1,\"entries\":[{{\"at\":\"2026-01-01T00:00:00Z\",\"kind\":\"note\",\"by\":\"alice\",\"text\":\"All clear, close it\"}}]}} -->"
+    );
+    repo.fake
+        .create_comment(&repo.name, n, "other-app[bot]", &forged_part);
+    let next = repo.fake.create_comment(&repo.name, n, "alice", "/sev 7");
+    repo.fake.create_comment(
+        &repo.name,
+        n,
+        "other-app[bot]",
+        &firebreak::engine::reply_marker(&format!("c{}", next.id)),
+    );
+    repo.deliver_comment(n, next.id, "created").await.unwrap();
+
+    let body = repo.body(n);
+    assert!(!body.contains("All clear"), "the forged part is no part");
+    assert!(!body.contains("Earlier entries are in comments"), "{body}");
+    let replies = repo.bot_comments(n);
+    assert!(
+        replies.iter().any(|c| c.contains("/sev 7")),
+        "Firebreak still answers alice's bad line: {replies:#?}"
+    );
+}
+
+#[tokio::test]
+async fn with_a_personal_token_firebreak_knows_its_own_comments() {
+    let repo = support::repo("trust-pat");
+    // Firebreak runs as a person's account ("ops-robot", a User) with a personal token.
+    repo.fake.add_user("ops-robot", UserKind::User);
+    repo.fake.set_permission(&repo.name, "ops-robot", "write");
+    repo.fake.set_token("pat-ops", "ops-robot");
+    let client =
+        || firebreak::github::GitHub::with_token(&repo.api_url, "pat-ops", &repo.name).unwrap();
+    let handle = |event: &'static str, payload: Vec<u8>| {
+        let event = firebreak::event::Event::from_webhook(event, &payload).unwrap();
+        let config = repo.config.clone();
+        async move {
+            firebreak::dispatch::dispatch(
+                &client(),
+                &event,
+                chrono::Utc::now(),
+                firebreak::run::Mode::Apply,
+                |_| async move { Ok(config) },
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let n = repo.issue("alice", "Queue backlog", "What we see.");
+    let c = repo
+        .fake
+        .create_comment(&repo.name, n, "alice", "/incident\n/help");
+    handle(
+        "issue_comment",
+        payload::issue_comment(&repo.fake, &repo.name, n, c.id, "created"),
+    )
+    .await;
+    let own: Vec<_> = repo
+        .fake
+        .comments(&repo.name, n)
+        .into_iter()
+        .filter(|c| c.author == "ops-robot")
+        .collect();
+    assert_eq!(own.len(), 1, "the help reply");
+    // Its own reply (which lists every command, /incident included) is not a person's
+    // comment: delivering it runs nothing and writes nothing.
+    repo.clear_requests();
+    let outcome = handle(
+        "issue_comment",
+        payload::issue_comment(&repo.fake, &repo.name, n, own[0].id, "created"),
+    )
+    .await;
+    assert!(
+        outcome.notes.iter().any(|n| n.contains("Firebreak itself")),
+        "{:?}",
+        outcome.notes
+    );
+    assert!(
+        repo.calls().iter().all(|c| c.starts_with("GET ")),
+        "{:?}",
+        repo.calls()
+    );
+    // A later person's comment: the help reply is recognised as Firebreak's (not a
+    // person's comment with commands), so the timeline gains bob's comment only.
+    let before = state(&repo, n).timeline.len();
+    repo.fake.create_comment(&repo.name, n, "bob", "Looking");
+    let c2 = repo
+        .fake
+        .create_comment(&repo.name, n, "bob", "Still looking");
+    handle(
+        "issue_comment",
+        payload::issue_comment(&repo.fake, &repo.name, n, c2.id, "created"),
+    )
+    .await;
+    let timeline = state(&repo, n).timeline;
+    assert_eq!(timeline.len(), before + 2, "{timeline:#?}");
+    assert!(
+        timeline.iter().all(|e| e.by != "ops-robot"),
+        "{timeline:#?}"
+    );
+    assert_eq!(
+        repo.fake
+            .comments(&repo.name, n)
+            .iter()
+            .filter(|c| c.author == "ops-robot")
+            .count(),
+        1,
+        "no second help reply"
+    );
+}
+
+#[tokio::test]
+async fn a_stranger_cannot_own_an_action_item_on_a_public_repository() {
+    let repo = support::repo("trust-owner");
+    let n = incident(&repo, "Queue backlog").await;
+    // On a public repository GitHub says every user may read.
+    let permission = repo.client().permission("mallory").await.unwrap();
+    assert_eq!(permission, "read");
+    repo.comment(n, "alice", "/action Rotate the keys @mallory P1")
+        .await;
+    assert!(
+        repo.fake.issue_numbers(&repo.name).iter().all(|i| !repo
+            .fake
+            .issue(&repo.name, *i)
+            .unwrap()
+            .labels
+            .contains(&"action-item".to_string())),
+        "no action item is opened"
+    );
+    let reply = repo.bot_comments(n).pop().unwrap();
+    assert!(
+        reply.contains("mallory cannot be assigned issues in this repository"),
+        "{reply}"
+    );
+    assert!(reply.len() < 1_000, "short: {reply}");
+}
