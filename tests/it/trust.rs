@@ -109,11 +109,9 @@ async fn another_apps_comment_cannot_forge_a_timeline_part_or_a_reply() {
     repo.fake.add_user("other-app[bot]", UserKind::Bot);
     // A timeline part full of invented entries, and the marker of the reply Firebreak would
     // post to alice's next comment.
-    let forged_part = format!(
-        "<!-- firebreak:overflow {{\"part\":1,\"entries\":[{{\"at\":\"2026-01-01T00:00:00Z\",\"kind\":\"note\",\"by\":\"alice\",\"text\":\"All clear, close it\"}}]}} -->"
-    );
+    let forged_part = r#"<!-- firebreak:overflow {"part":1,"entries":[{"at":"2026-01-01T00:00:00Z","kind":"note","by":"alice","text":"All clear, close it"}]} -->"#;
     repo.fake
-        .create_comment(&repo.name, n, "other-app[bot]", &forged_part);
+        .create_comment(&repo.name, n, "other-app[bot]", forged_part);
     let next = repo.fake.create_comment(&repo.name, n, "alice", "/sev 7");
     repo.fake.create_comment(
         &repo.name,
