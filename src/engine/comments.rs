@@ -103,7 +103,7 @@ fn process_pull_comment(cx: &mut Cx, incident: &mut Incident, comment: &Comment,
     if refused {
         refuse(cx, Some(pull), comment, vec!["action".to_string()]);
     }
-    reply_failures(cx, Some(pull), comment, failures, done > 0);
+    reply_failures(cx, Some(pull), comment, failures, 0, done > 0);
 }
 
 /// The line already ran (its entry exists).
@@ -138,14 +138,34 @@ fn sync_edit(cx: &Cx, incident: &mut Incident, comment: &Comment) {
     timeline::upsert(&mut incident.timeline, updated);
 }
 
+/// The most command lines one comment runs: a comment of thousands of lines cannot make
+/// Firebreak write thousands of entries or a reply GitHub refuses. The rest get one line of
+/// the reply.
+pub const MAX_COMMAND_LINES: usize = 20;
+
 /// Runs a comment's commands (when `commands` — comments from before the declaration are
 /// context only) and records the comment.
 fn process(cx: &mut Cx, incident: &mut Incident, comment: &Comment, commands: bool) {
-    let parsed = if commands {
+    let mut parsed = if commands {
         command::parse(comment.body_text(), &vocabulary(cx.input.config))
     } else {
         Vec::new()
     };
+    let command_lines = command_lines(&parsed);
+    // Someone who may run no command at all gets one short refusal for the commands they
+    // wrote, and nothing of their text is repeated back.
+    if !parsed.is_empty() && !may_run_any(cx, comment) {
+        let tried: BTreeSet<String> = parsed
+            .iter()
+            .filter_map(|l| l.result.as_ref().ok().map(|c| c.name().to_string()))
+            .collect();
+        if !tried.is_empty() {
+            refuse(cx, None, comment, tried.into_iter().collect());
+        }
+        parsed.clear();
+    }
+    let unread = parsed.len().saturating_sub(MAX_COMMAND_LINES);
+    parsed.truncate(MAX_COMMAND_LINES);
     let author = comment.user.login.as_str();
     let mut failures = Vec::new();
     let mut refused = BTreeSet::new();
@@ -193,8 +213,7 @@ fn process(cx: &mut Cx, incident: &mut Incident, comment: &Comment, commands: bo
             Err(reason) => failures.push(render::Failure::new(&line.text, &reason)),
         }
     }
-    let lines = command_lines(&parsed);
-    let entry = comment_entry(comment, &lines);
+    let entry = comment_entry(comment, &command_lines);
     let has_own_entries = incident
         .timeline
         .iter()
@@ -222,7 +241,14 @@ fn process(cx: &mut Cx, incident: &mut Incident, comment: &Comment, commands: bo
     if !refused.is_empty() {
         refuse(cx, None, comment, refused.into_iter().collect());
     }
-    reply_failures(cx, None, comment, failures, done > 0);
+    reply_failures(cx, None, comment, failures, unread, done > 0);
+}
+
+/// Whether the comment's author may run at least one command.
+fn may_run_any(cx: &Cx, comment: &Comment) -> bool {
+    command::COMMANDS
+        .iter()
+        .any(|c| cx.input.authorizer.allowed(comment, c.name))
 }
 
 /// One reply listing the lines that failed and why, on the incident or (`on`) the pull
@@ -232,16 +258,19 @@ fn reply_failures(
     on: Option<u64>,
     comment: &Comment,
     failures: Vec<render::Failure>,
+    unread: usize,
     others_ran: bool,
 ) {
-    if failures.is_empty() {
+    if failures.is_empty() && unread == 0 {
         return;
     }
-    let view = render::FailuresView {
-        author: comment.user.login.clone(),
+    let view = render::FailuresView::new(
+        &comment.user.login,
         failures,
+        unread,
+        MAX_COMMAND_LINES,
         others_ran,
-    };
+    );
     cx.plan.comment_on(
         on,
         format!("c{}", comment.id),

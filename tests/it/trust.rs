@@ -243,3 +243,55 @@ async fn a_stranger_cannot_own_an_action_item_on_a_public_repository() {
     );
     assert!(reply.len() < 1_000, "short: {reply}");
 }
+
+#[tokio::test]
+async fn a_five_thousand_line_comment_runs_twenty_lines_and_gets_one_short_reply() {
+    let repo = support::repo("trust-jam");
+    let n = incident(&repo, "Queue backlog").await;
+    let flood = "/x\n".repeat(5_000);
+    repo.comment(n, "alice", &flood).await;
+    let replies = repo.bot_comments(n);
+    assert_eq!(replies.len(), 1, "one reply");
+    let reply = &replies[0];
+    assert!(reply.len() < 3_000, "short: {} bytes", reply.len());
+    assert!(
+        reply.contains("…and 10 more lines that did not run either"),
+        "{reply}"
+    );
+    assert!(
+        reply.contains("4980 more command lines were not read: a comment runs at most 20"),
+        "{reply}"
+    );
+    support::stable().bind(|| insta::assert_snapshot!("jam_reply", reply));
+    // The incident goes on: the next comment is handled as usual.
+    repo.comment(n, "bob", "/status identified").await;
+    assert_eq!(state(&repo, n).status.as_str(), "identified");
+}
+
+#[tokio::test]
+async fn an_outsider_gets_one_short_refusal_that_repeats_none_of_their_text() {
+    let repo = support::repo("trust-outsider");
+    let n = incident(&repo, "Queue backlog").await;
+    let text =
+        "/sev 1 <img src=x> @alice @bob\n/status resolved nothing to see\n/xyz-not-a-command\n"
+            .repeat(200);
+    let c = repo.comment(n, "mallory", &text).await;
+    repo.deliver_comment(n, c, "created").await.unwrap();
+    let replies = repo.bot_comments(n);
+    assert_eq!(
+        replies.len(),
+        1,
+        "one refusal, even delivered twice: {replies:#?}"
+    );
+    let reply = &replies[0];
+    assert!(reply.len() < 600, "short: {reply}");
+    for echoed in ["img", "&#64;alice", "@bob", "nothing to see", "xyz"] {
+        assert!(!reply.contains(echoed), "{echoed} echoed: {reply}");
+    }
+    assert!(reply.contains("`/sev`, `/status`"), "{reply}");
+    let incident = state(&repo, n);
+    assert_eq!(
+        (incident.severity, incident.status.as_str()),
+        (2, "investigating")
+    );
+}
