@@ -1,8 +1,13 @@
 //! Who may run which command: the configured rule for the command (author associations, users,
-//! teams) applied to a comment's author. Team memberships are read by the gather step
-//! ([`super::Facts::teams`]); deciding is pure.
+//! teams) applied to a comment's author. A team is asked about only when the author's
+//! association and the listed users do not already decide; a membership not read yet counts as
+//! "no" for now and is remembered ([`ConfigAuthorizer::missing`]), so the gather step reads it
+//! ([`super::Facts::teams`]) and the engine decides again. Deciding stays pure.
 
-use crate::config::{Allow, Config};
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+
+use crate::config::Config;
 use crate::event::Comment;
 
 /// Who may run what. The engine asks; tests may answer differently.
@@ -16,6 +21,8 @@ pub trait Authorizer {
 pub struct ConfigAuthorizer<'a> {
     config: &'a Config,
     teams: &'a std::collections::BTreeMap<(String, String), bool>,
+    /// (team, login) memberships a decision needed and that were not read yet.
+    missing: RefCell<BTreeSet<(String, String)>>,
 }
 
 impl<'a> ConfigAuthorizer<'a> {
@@ -23,15 +30,15 @@ impl<'a> ConfigAuthorizer<'a> {
         ConfigAuthorizer {
             config,
             teams: &facts.teams,
+            missing: RefCell::default(),
         }
     }
-}
 
-/// Every team any rule names (the gather step reads their memberships).
-pub fn configured_teams(config: &Config) -> impl Iterator<Item = &String> {
-    std::iter::once(&config.permissions.default)
-        .chain(config.permissions.commands.values())
-        .flat_map(|rule: &Allow| rule.teams.iter())
+    /// The (team, login lower case) memberships asked about and not known: read them and
+    /// decide again.
+    pub fn missing(&self) -> BTreeSet<(String, String)> {
+        self.missing.borrow().clone()
+    }
 }
 
 impl Authorizer for ConfigAuthorizer<'_> {
@@ -40,10 +47,19 @@ impl Authorizer for ConfigAuthorizer<'_> {
         self.config
             .allowed(command)
             .permits(&login, &comment.author_association, |team| {
-                self.teams
-                    .get(&(team.to_string(), login.clone()))
-                    .copied()
-                    .unwrap_or(false)
+                let key = (team.to_string(), login.clone());
+                match self.teams.get(&key) {
+                    Some(member) => *member,
+                    None => {
+                        // One team at a time, in the rule's order: a member of the first needs
+                        // no look-up of the others.
+                        let mut missing = self.missing.borrow_mut();
+                        if !missing.iter().any(|(_, l)| *l == key.1) {
+                            missing.insert(key);
+                        }
+                        false
+                    }
+                }
             })
     }
 

@@ -56,13 +56,6 @@ impl Snapshot {
             Some(p) => github.list_comments(p.number).await?,
             None => Vec::new(),
         };
-        let authors: BTreeSet<String> = comments
-            .iter()
-            .chain(&pull_comments)
-            .filter(|c| !c.user.is_bot() && !engine::is_ours(&bot, c))
-            .map(|c| c.user.login.to_ascii_lowercase())
-            .collect();
-        read_teams(github, config, &authors, &mut facts.teams).await?;
         if facts.default_branch.is_none() {
             facts.default_branch = github.default_branch_hint().map(str::to_string);
         }
@@ -84,7 +77,8 @@ impl Snapshot {
         config: &Config,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Plan> {
-        for _ in 0..=MAX_FACT_ROUNDS {
+        let mut rounds = 0;
+        loop {
             let authorizer = ConfigAuthorizer::new(config, &self.facts);
             let plan = engine::decide(&Input {
                 config,
@@ -99,36 +93,45 @@ impl Snapshot {
                 limits: engine::Limits::GITHUB,
                 bot: &self.bot,
             });
-            if plan.needs.is_empty() {
+            let missing = authorizer.missing();
+            if plan.needs.is_empty() && missing.is_empty() {
                 return Ok(plan);
             }
+            // Each round learns at least one team membership, so team rounds end by themselves.
+            if !missing.is_empty() {
+                read_teams(github, missing, &mut self.facts.teams).await;
+                continue;
+            }
+            rounds += 1;
+            anyhow::ensure!(
+                rounds <= MAX_FACT_ROUNDS,
+                "deciding #{} still needs {:?} after {MAX_FACT_ROUNDS} rounds of look-ups",
+                self.issue.number,
+                plan.needs
+            );
             resolve(github, self.issue.number, &plan.needs, &mut self.facts).await?;
         }
-        anyhow::bail!(
-            "deciding #{} still needs more after {MAX_FACT_ROUNDS} rounds of look-ups",
-            self.issue.number
-        )
     }
 }
 
-/// Team memberships of `authors` for every team a permission rule names.
+/// Team memberships a decision asked about. A look-up that fails (a team that does not exist,
+/// a token that may not read the organization's teams) means "not a member", with a warning:
+/// it must not stop the incident.
 async fn read_teams(
     github: &GitHub,
-    config: &Config,
-    authors: &BTreeSet<String>,
+    missing: BTreeSet<(String, String)>,
     teams: &mut BTreeMap<(String, String), bool>,
-) -> anyhow::Result<()> {
-    let all: BTreeSet<&String> = engine::authorize::configured_teams(config).collect();
-    for login in authors {
-        for team in &all {
-            if let std::collections::btree_map::Entry::Vacant(slot) =
-                teams.entry((team.to_string(), login.clone()))
-            {
-                slot.insert(github.is_team_member(team, login).await?);
+) {
+    for (team, login) in missing {
+        let member = match github.is_team_member(&team, &login).await {
+            Ok(member) => member,
+            Err(error) => {
+                tracing::warn!(%error, team, login, "cannot read a team membership; taking it as no");
+                false
             }
-        }
+        };
+        teams.insert((team, login), member);
     }
-    Ok(())
 }
 
 /// Reads what the engine asked for into `facts`.

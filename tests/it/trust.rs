@@ -295,3 +295,45 @@ async fn an_outsider_gets_one_short_refusal_that_repeats_none_of_their_text() {
         (2, "investigating")
     );
 }
+
+#[tokio::test]
+async fn teams_are_asked_about_only_when_the_association_does_not_decide() {
+    let mut repo = support::repo("trust-teams");
+    repo.config = firebreak::config::Config::from_yaml(
+        "permissions:\n  commands:\n    sev: { associations: [OWNER], teams: [acme/sre, acme/no-such-team] }\n",
+        ".github/firebreak.yml",
+    )
+    .unwrap();
+    repo.fake.add_team_member("acme", "sre", "carol");
+    let n = incident(&repo, "Queue backlog").await;
+    // Team look-ups are not about the repository: count them in the whole request log.
+    let team_reads = |login: &str| {
+        repo.fake
+            .requests()
+            .into_iter()
+            .filter(|r| r.path.starts_with("/orgs/acme/teams/") && r.path.ends_with(login))
+            .count()
+    };
+
+    // The default rule lets collaborators run /status: no team is asked about.
+    repo.comment(n, "alice", "/status identified").await;
+    assert_eq!(team_reads("/alice"), 0);
+    assert_eq!(state(&repo, n).status.as_str(), "identified");
+
+    // carol may raise the severity as a member of acme/sre.
+    repo.comment(n, "carol", "/sev 1 every region").await;
+    assert_eq!(state(&repo, n).severity, 1);
+    assert_eq!(team_reads("/carol"), 1);
+
+    // bob is in neither team, and one of them does not exist: refused, and the run goes on.
+    repo.comment(n, "bob", "/sev 2 calmer now\nStill watching")
+        .await;
+    assert_eq!(state(&repo, n).severity, 1);
+    assert_eq!(team_reads("/bob"), 2);
+    let reply = repo.bot_comments(n).pop().unwrap();
+    assert!(reply.contains("not allowed to run `/sev`"), "{reply}");
+    assert!(
+        repo.body(n).contains("Still watching"),
+        "bob's comment is an entry"
+    );
+}
