@@ -28,7 +28,7 @@ const BINARY: &str = env!("CARGO_BIN_EXE_firebreak");
 struct AllowAll;
 
 impl Authorizer for AllowAll {
-    fn allowed(&self, _: &Comment, _: &str) -> bool {
+    fn permits(&self, _: &str, _: &str, _: &str) -> bool {
         true
     }
     fn who(&self, _: &str) -> String {

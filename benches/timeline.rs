@@ -15,7 +15,7 @@ use firebreak::event::{Comment, Issue, User};
 struct AllowAll;
 
 impl Authorizer for AllowAll {
-    fn allowed(&self, _: &Comment, _: &str) -> bool {
+    fn permits(&self, _: &str, _: &str, _: &str) -> bool {
         true
     }
     fn who(&self, _: &str) -> String {

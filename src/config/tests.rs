@@ -352,7 +352,7 @@ fn unknown_top_level_key_error_names_file_line_and_key() {
 fn unknown_top_level_key_without_a_close_match_lists_the_allowed_keys() {
     assert_snapshot!(
         error("colour: red\n"),
-        @".github/firebreak.yml:1:1: unknown key `colour`; allowed here: `timezone`, `title_format`, `default_severity`, `severities`, `permissions`, `escalation`, `action_items`, `postmortem`, `reminders`, `follow_up`, `business_days`, `holidays`, `board`, `report`"
+        @".github/firebreak.yml:1:1: unknown key `colour`; allowed here: `timezone`, `title_format`, `default_severity`, `severities`, `permissions`, `declare`, `escalation`, `action_items`, `postmortem`, `reminders`, `follow_up`, `business_days`, `holidays`, `board`, `report`"
     );
 }
 
@@ -497,4 +497,15 @@ fn error_accessors_expose_line_and_path() {
     let e = Config::from_yaml("report:\n  since: soon\n", FILE).unwrap_err();
     assert_eq!(e.line(), Some(2));
     assert_eq!(e.key_path(), Some("report.since"));
+}
+
+#[test]
+fn declare_open_to_reads_its_two_values_and_names_a_typo() {
+    let c = Config::from_yaml("declare: { open_to: anyone }\n", CONFIG_PATH).unwrap();
+    assert_eq!(c.declare.open_to, OpenTo::Anyone);
+    assert_eq!(Config::default().declare.open_to, OpenTo::Permitted);
+    insta::assert_snapshot!(
+        error("declare:\n  open_to: anyon\n"),
+        @".github/firebreak.yml:2:12: declare.open_to: expected permitted or anyone, found `anyon` (did you mean `anyone`?)"
+    );
 }

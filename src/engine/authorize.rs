@@ -12,9 +12,17 @@ use crate::event::Comment;
 
 /// Who may run what. The engine asks; tests may answer differently.
 pub trait Authorizer {
-    fn allowed(&self, comment: &Comment, command: &str) -> bool;
+    /// Whether `login`, whose author association with the repository is `association`
+    /// (`OWNER`, `MEMBER`, `COLLABORATOR`, `CONTRIBUTOR`, `NONE` …), may run `command`.
+    fn permits(&self, login: &str, association: &str, command: &str) -> bool;
+
     /// Who may run `command`, in words, for refusals.
     fn who(&self, command: &str) -> String;
+
+    /// Whether the author of `comment` may run `command`.
+    fn allowed(&self, comment: &Comment, command: &str) -> bool {
+        self.permits(&comment.user.login, &comment.author_association, command)
+    }
 }
 
 /// The configured rules, with the team memberships the gather step read.
@@ -42,11 +50,11 @@ impl<'a> ConfigAuthorizer<'a> {
 }
 
 impl Authorizer for ConfigAuthorizer<'_> {
-    fn allowed(&self, comment: &Comment, command: &str) -> bool {
-        let login = comment.user.login.to_ascii_lowercase();
+    fn permits(&self, login: &str, association: &str, command: &str) -> bool {
+        let login = login.to_ascii_lowercase();
         self.config
             .allowed(command)
-            .permits(&login, &comment.author_association, |team| {
+            .permits(&login, association, |team| {
                 let key = (team.to_string(), login.clone());
                 match self.teams.get(&key) {
                     Some(member) => *member,

@@ -7,10 +7,11 @@ use chrono::{DateTime, Utc};
 use super::commands::DONE;
 use super::{Cx, HandEvent, HandKind, Input, Plan, Trigger, labels, vocabulary};
 use crate::command::{self, Command};
-use crate::config::Config;
+use crate::config::{Config, OpenTo};
 use crate::incident::Incident;
 use crate::incident::section;
 use crate::incident::timeline::{self, Entry, EntryKind};
+use crate::render::{self, names};
 
 /// Who declares when nobody is named (alerts, scripts).
 pub const DEFAULT_DECLARER: &str = "firebreak";
@@ -142,12 +143,27 @@ pub(super) fn from_issue(cx: &mut Cx) -> Option<Incident> {
                     ..
                 })
         );
+    let form = form_severity(config, issue.body_text());
     if labeled {
-        let severity = form_severity(config, issue.body_text()).unwrap_or(config.default_severity);
+        let severity = form.unwrap_or(config.default_severity);
         let (by, at) = match trigger {
             Trigger::Hand(hand) => (hand.sender.login.clone(), hand.at),
             _ => (issue.user.login.clone(), issue.created_at),
         };
+        // The issue form applies the label for whoever opens it: only people who may declare
+        // do so by opening an issue; anyone else's report waits for a responder.
+        let association = if by.eq_ignore_ascii_case(&issue.user.login) {
+            issue.author_association.as_str()
+        } else {
+            // Only people with triage rights or more can label someone else's issue.
+            "COLLABORATOR"
+        };
+        if config.declare.open_to == OpenTo::Permitted
+            && !authorizer.permits(&by, association, "incident")
+        {
+            awaiting_triage(cx, &by, form);
+            return None;
+        }
         let title = strip_severity_prefix(config, &issue.title);
         let entry = Entry::new(at, EntryKind::Declared, &by, "").with_key("declared");
         return Some(declared(cx, &title, severity, entry));
@@ -163,7 +179,8 @@ pub(super) fn from_issue(cx: &mut Cx) -> Option<Incident> {
                 super::comments::refuse(cx, None, comment, vec!["incident".to_string()]);
                 return None;
             }
-            let severity = severity.unwrap_or(config.default_severity);
+            // Confirming a report from the issue form keeps the severity chosen there.
+            let severity = severity.or(form).unwrap_or(config.default_severity);
             let title = title
                 .clone()
                 .unwrap_or_else(|| strip_severity_prefix(config, &issue.title));
@@ -181,6 +198,31 @@ pub(super) fn from_issue(cx: &mut Cx) -> Option<Incident> {
         }
     }
     None
+}
+
+/// A report by someone who may not declare: one short reply saying how a responder confirms
+/// it. Nothing else: no severity, no escalation, until someone who may runs `/incident`.
+fn awaiting_triage(cx: &mut Cx, author: &str, form: Option<u8>) {
+    let config = cx.input.config;
+    let view = TriageView {
+        author: author.to_string(),
+        severity: form.map(|level| config.severity_name(level)),
+    };
+    cx.plan.comment(
+        format!("triage-{}", cx.input.issue.number),
+        render::render(names::TRIAGE, &view),
+    );
+    cx.plan.notes.push(format!(
+        "#{} was reported by @{author}, who may not declare incidents: it waits for a responder's /incident",
+        cx.input.issue.number
+    ));
+}
+
+#[derive(serde::Serialize)]
+struct TriageView {
+    author: String,
+    /// The severity the issue form says, if it says one.
+    severity: Option<String>,
 }
 
 /// A new incident, declared by `entry`'s author at its time; the entry's text is set here.

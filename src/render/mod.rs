@@ -28,6 +28,8 @@ pub mod names {
     pub const SECTION: &str = "incident-section";
     pub const FAILURES: &str = "reply-failures";
     pub const REFUSED: &str = "reply-refused";
+    /// The reply to a report by someone who may not declare.
+    pub const TRIAGE: &str = "reply-triage";
     pub const RESOLUTION: &str = "resolution-notice";
     pub const UPDATE: &str = "stakeholder-update";
     pub const HELP: &str = "help";
@@ -81,6 +83,7 @@ const TEMPLATES: &[Template] = templates! {
     names::SECTION => "incident-section", false;
     names::FAILURES => "reply-failures", false;
     names::REFUSED => "reply-refused", false;
+    names::TRIAGE => "reply-triage", false;
     names::RESOLUTION => "resolution-notice", false;
     names::UPDATE => "stakeholder-update", false;
     names::HELP => "help", false;

@@ -337,3 +337,40 @@ async fn teams_are_asked_about_only_when_the_association_does_not_decide() {
         "bob's comment is an entry"
     );
 }
+
+#[tokio::test]
+async fn an_outsiders_form_report_waits_for_triage_until_a_responder_confirms_it() {
+    let repo = support::repo("trust-form");
+    repo.fake.add_label(&repo.name, "incident", "b60205", None);
+    let n = repo
+        .fake
+        .create_issue(
+            &repo.name,
+            "mallory",
+            "Everything is down",
+            "### Severity\n\nSEV1 (Critical)\n\n### What happened\n\nNothing works.",
+            &["incident"],
+        )
+        .number;
+    // The form fires `opened` and `labeled`, both sent by the reporter.
+    for (action, label) in [("opened", None), ("labeled", Some("incident"))] {
+        let event = payload::issues(&repo.fake, &repo.name, n, action, "mallory", label, None);
+        repo.handle("issues", &event).await.unwrap();
+    }
+    assert_eq!(repo.labels(n), ["incident"], "no severity or status label");
+    assert!(
+        Body::parse(&repo.body(n)).incident().is_none(),
+        "not an incident"
+    );
+    let replies = repo.bot_comments(n);
+    assert_eq!(replies.len(), 1, "{replies:#?}");
+    support::stable().bind(|| insta::assert_snapshot!("triage_reply", replies[0]));
+    // A comment by the reporter changes nothing either.
+    repo.comment(n, "mallory", "Please hurry").await;
+    assert!(Body::parse(&repo.body(n)).incident().is_none());
+
+    // A responder confirms: declared at the form's severity.
+    repo.comment(n, "alice", "/incident").await;
+    assert_eq!(state(&repo, n).severity, 1);
+    assert!(repo.labels(n).contains(&"sev:1".to_string()));
+}
