@@ -15,7 +15,7 @@ use crate::event::{CommentAction, Event, Issue, IssueAction};
 use crate::github::GitHub;
 use crate::incident::ItemState;
 use crate::incident::section::BEGIN;
-use crate::run::{self, Mode, Outcome};
+use crate::run::{self, Mode, Outcome, Start};
 use crate::{UsageError, postmortem};
 
 /// What an event asks for.
@@ -142,7 +142,7 @@ pub fn route(event: &Event) -> Result<Work<'_>, UsageError> {
                 IssueAction::Unassigned => HandKind::Unassigned(login(assignee)),
                 IssueAction::Closed => HandKind::Closed,
                 IssueAction::Reopened => HandKind::Reopened,
-                IssueAction::Edited => HandKind::Retitled,
+                IssueAction::Edited => HandKind::Edited,
             };
             Ok(Work::Issue {
                 issue,
@@ -248,9 +248,9 @@ where
         )));
     }
     let config = config(github).await?;
-    let (issue, trigger) = match work {
+    let (start, trigger) = match work {
         Work::Ignore(_) => unreachable!("handled above"),
-        Work::Issue { issue, trigger } => (issue.clone(), trigger),
+        Work::Issue { issue, trigger } => (Start::Payload(issue.clone()), trigger),
         Work::MaybeDeclare { issue, comment } => {
             if !engine::declares(&config, comment) {
                 return Ok(Outcome::skipped(format!(
@@ -258,7 +258,7 @@ where
                     issue.number
                 )));
             }
-            (issue.clone(), Trigger::Reconcile)
+            (Start::Payload(issue.clone()), Trigger::Reconcile)
         }
         Work::Item { parent, event } => {
             let incident = github.get_issue(parent).await?;
@@ -268,7 +268,7 @@ where
                     event.number
                 )));
             }
-            (incident, Trigger::Item(event))
+            (Start::Fresh(incident), Trigger::Item(event))
         }
         Work::Pull { number, body, head } => {
             let Some(incident) = postmortem::incident_of_pull(&config, body, head) else {
@@ -288,23 +288,14 @@ where
                     "#{number} names #{incident}, which is not an incident"
                 )));
             }
-            (issue, Trigger::Pull { number })
+            (Start::Fresh(issue), Trigger::Pull { number })
         }
         Work::Declare(request) => {
             return run::declare::declare(github, &config, &request, now, mode).await;
         }
         Work::Sweep => return run::sweep::sweep(github, &config, now, mode).await,
     };
-    run::run_issue(
-        github,
-        &config,
-        &issue,
-        trigger,
-        now,
-        mode,
-        Facts::default(),
-    )
-    .await
+    run::run_issue(github, &config, start, trigger, now, mode, Facts::default()).await
 }
 
 /// Who caused an event about an issue or a comment, when a person-type account did.

@@ -106,6 +106,16 @@ impl FakeGitHub {
         }
     }
 
+    /// Retitle an issue, as a person would (no-op if the issue does not exist).
+    pub fn set_issue_title(&self, repo: &str, number: u64, title: &str) {
+        let mut st = self.lock();
+        let now = st.now();
+        if let Some(i) = st.repo_mut(repo).and_then(|r| r.issues.get_mut(&number)) {
+            i.title = title.to_string();
+            i.updated_at = now;
+        }
+    }
+
     /// Add an existing label to an issue, as a person would (no-op if either is missing, or
     /// the issue has it already).
     pub fn label_issue(&self, repo: &str, number: u64, name: &str) {

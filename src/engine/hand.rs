@@ -1,20 +1,24 @@
-//! What people do to the issue by hand — labels, assignees, closing, reopening, retitling —
+//! What people do to the issue by hand — labels, assignees, closing, reopening, editing —
 //! and to its action items (closing, reopening): each becomes a timeline entry, and a severity
 //! or status label set by hand is adopted as the new severity or status.
 
 use super::commands::direction;
 use super::{Cx, HandEvent, HandKind, ItemEvent, labels};
+
 use crate::incident::timeline::{self, Entry, EntryKind};
 use crate::incident::{Incident, ItemState, Status};
 
 /// Label, assignee, close and reopen events made by a person become entries. A severity or
-/// status label set by hand is adopted as the new severity or status.
-pub(super) fn hand_event(cx: &Cx, incident: &mut Incident, hand: &HandEvent) {
-    if hand.sender.is_bot() {
+/// status label set by hand is adopted as the new severity or status. The issue's author can
+/// retitle, close and reopen their issue without any right on the repository: when they may
+/// not change the incident, what they did is undone and said so.
+pub(super) fn hand_event(cx: &mut Cx, incident: &mut Incident, hand: &HandEvent) {
+    if hand.sender.is_bot() || super::is_ours_login(cx.input.bot, &hand.sender.login) {
         return;
     }
     let config = cx.input.config;
     let by = hand.sender.login.as_str();
+    let trusted = super::trust::sender_trusted(cx, by);
     let (key, text) = match &hand.kind {
         HandKind::Labeled(name) => {
             let lower = name.to_ascii_lowercase();
@@ -83,24 +87,49 @@ pub(super) fn hand_event(cx: &Cx, incident: &mut Incident, hand: &HandEvent) {
             format!("assign-{login}@{}", hand.at.timestamp()),
             format!("{login} unassigned"),
         ),
+        HandKind::Closed if !trusted => {
+            cx.plan.patch.state = Some("open".into());
+            (
+                format!("closed@{}", hand.at.timestamp()),
+                "Closed the issue without the right to change this incident; reopened".to_string(),
+            )
+        }
         HandKind::Closed => (
             format!("closed@{}", hand.at.timestamp()),
             "Issue closed".to_string(),
         ),
+        HandKind::Reopened if !trusted => {
+            cx.plan.patch.state = Some("closed".into());
+            (
+                format!("reopened@{}", hand.at.timestamp()),
+                "Reopened the issue without the right to change this incident; closed again"
+                    .to_string(),
+            )
+        }
         HandKind::Reopened => (
             format!("reopened@{}", hand.at.timestamp()),
             "Issue reopened".to_string(),
         ),
-        HandKind::Retitled => {
+        HandKind::Edited => {
             let title = super::declare::strip_severity_prefix(config, &cx.input.issue.title);
             if title == incident.title {
                 return;
             }
-            incident.title = title.clone();
-            (
-                format!("title@{}", hand.at.timestamp()),
-                format!("Title changed to \"{title}\""),
-            )
+            if !trusted {
+                // The plan sets the incident's title back.
+                (
+                    format!("title@{}", hand.at.timestamp()),
+                    format!(
+                        "Retitled the issue \"{title}\" without the right to change this incident; the title was restored"
+                    ),
+                )
+            } else {
+                incident.title = title.clone();
+                (
+                    format!("title@{}", hand.at.timestamp()),
+                    format!("Title changed to \"{title}\""),
+                )
+            }
         }
     };
     let kind = match hand.kind {
@@ -108,7 +137,7 @@ pub(super) fn hand_event(cx: &Cx, incident: &mut Incident, hand: &HandEvent) {
         HandKind::Assigned(_) | HandKind::Unassigned(_) => EntryKind::Assignee,
         HandKind::Closed => EntryKind::Closed,
         HandKind::Reopened => EntryKind::Reopened,
-        HandKind::Retitled => EntryKind::Note,
+        HandKind::Edited => EntryKind::Note,
     };
     timeline::upsert(
         &mut incident.timeline,

@@ -27,6 +27,7 @@ pub mod overflow;
 pub mod plan;
 pub mod postmortem;
 pub mod reminders;
+pub mod trust;
 
 use chrono::{DateTime, Utc};
 
@@ -79,7 +80,8 @@ pub enum HandKind {
     Unassigned(String),
     Closed,
     Reopened,
-    Retitled,
+    /// The title or the description was edited.
+    Edited,
 }
 
 /// An action item's issue was closed or reopened: its row follows, with a timeline entry.
@@ -140,7 +142,12 @@ impl Input<'_> {
 
 /// Whether `comment` was written by `bot` (Firebreak's login).
 pub fn is_ours(bot: &str, comment: &Comment) -> bool {
-    comment.user.login.eq_ignore_ascii_case(bot)
+    is_ours_login(bot, &comment.user.login)
+}
+
+/// Whether `login` is Firebreak's own (`bot`).
+pub fn is_ours_login(bot: &str, login: &str) -> bool {
+    login.eq_ignore_ascii_case(bot)
 }
 
 /// The vocabulary the parser needs from config.
@@ -186,6 +193,8 @@ pub(crate) struct Cx<'i, 'p> {
     pub former_role_holders: Vec<String>,
     /// `/postmortem public` asked to publish; the key of its reply.
     pub publish: Option<String>,
+    /// The issue's author may change the incident ([`trust::author_trusted`]).
+    pub author_trusted: bool,
 }
 
 /// Decide what to do.
@@ -212,21 +221,28 @@ pub fn decide(input: &Input) -> Plan {
         declared_now: None,
         former_role_holders: Vec::new(),
         publish: None,
+        author_trusted: false,
     };
-
-    let mut incident = match body.incident() {
-        Some(incident) => incident.clone(),
+    cx.author_trusted = trust::author_trusted(input);
+    let loaded = trust::load(&mut cx, &body);
+    let before = loaded.incident.clone();
+    let mut incident = match loaded.incident {
+        Some(incident) => incident,
         None => match declare::from_issue(&mut cx) {
             Some(incident) => incident,
             None => return plan,
         },
     };
+    incident.issue = Some(issue.number);
+    for entry in loaded.entries {
+        timeline::upsert(&mut incident.timeline, entry);
+    }
 
     // Entries in overflow comments count as seen, and edits and deletions reach them too.
     incident.timeline = parts.merge(&incident.timeline);
     comments::reconcile(&mut cx, &mut incident);
     match &input.trigger {
-        Trigger::Hand(event) => hand::hand_event(&cx, &mut incident, event),
+        Trigger::Hand(event) => hand::hand_event(&mut cx, &mut incident, event),
         Trigger::Item(event) => hand::item_event(&mut incident, event),
         Trigger::Entry(entry) => {
             timeline::upsert(&mut incident.timeline, entry.clone());
@@ -246,11 +262,15 @@ pub fn decide(input: &Input) -> Plan {
     if title != issue.title {
         plan.patch.title = Some(title);
     }
-    postmortem::decide(input, body.incident(), publish, &mut incident, &mut plan);
+    postmortem::decide(input, before.as_ref(), publish, &mut incident, &mut plan);
     if !plan.needs.is_empty() {
         return plan;
     }
     plan.severity_name = Some(input.config.severity_name(incident.severity));
-    overflow::plan_timeline(input, &body, incident, &parts, &mut plan);
+    let record = overflow::Record {
+        source: loaded.source,
+        state: loaded.record,
+    };
+    overflow::plan_timeline(input, &body, incident, &parts, &record, &mut plan);
     plan
 }

@@ -16,7 +16,8 @@ use crate::incident::timeline::Entry;
 use crate::render::{self, PartLink, names};
 
 use super::docs::{comment_url, placeholder};
-use super::plan::{Bindings, BodyDraft, PartWrite, bind};
+use super::plan::{Bindings, BodyDraft, PartWrite, RecordWrite, bind};
+use super::trust::Source;
 use super::{Input, Plan};
 
 /// The text of a part to write, showing what apply created: parts are rendered when the plan
@@ -48,13 +49,21 @@ pub fn find_parts(comments: &[Comment], bot: &str) -> Found {
     )
 }
 
+/// Where the state is kept, and what the record held when it is kept in one.
+pub struct Record {
+    pub source: Source,
+    pub state: Option<Incident>,
+}
+
 /// Splits `incident.timeline` (every entry, body and parts merged) between the body and the
-/// parts, and plans the writes: the body when it changes, part writes when theirs do.
+/// parts, and plans the writes: the body when it changes, part writes when theirs do, the
+/// record comment when the state is kept in one and changes.
 pub fn plan_timeline(
     input: &Input,
     body: &Body,
     mut incident: Incident,
     found: &Found,
+    record: &Record,
     plan: &mut Plan,
 ) {
     let config = input.config;
@@ -157,6 +166,14 @@ pub fn plan_timeline(
         }
         _ => None,
     };
+    if record.source.in_record() && record.state.as_ref() != Some(&incident) {
+        plan.record = Some(RecordWrite {
+            comment: match record.source {
+                Source::Record { comment } => Some(comment),
+                Source::Body | Source::NewRecord => None,
+            },
+        });
+    }
     if text.as_deref() != Some(input.issue.body_text()) {
         plan.body = Some(BodyDraft {
             before: body.before.clone(),

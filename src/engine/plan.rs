@@ -121,6 +121,12 @@ pub enum Doc {
     },
 }
 
+/// The record comment: edited when `comment` is known, else posted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RecordWrite {
+    pub comment: Option<u64>,
+}
+
 /// The postmortem's branch, created from `from` (a commit).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NewBranch {
@@ -232,6 +238,10 @@ pub struct Plan {
     pub reactions: Vec<(u64, &'static str)>,
     /// Overflow comments holding the timeline's oldest entries.
     pub overflow: Writes,
+    /// The record comment to write, when the state is kept in one
+    /// ([`crate::incident::record`]); rendered by the apply step from the plan's incident.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<RecordWrite>,
     /// Title and state, written with the body, last: the body is the commit point of a run.
     pub patch: IssuePatch,
     /// The body, when it changes.
@@ -308,6 +318,7 @@ impl Plan {
             && self.comments.is_empty()
             && self.reactions.is_empty()
             && self.overflow.is_empty()
+            && self.record.is_none()
             && self.patch.is_empty()
             && self.body.is_none()
     }

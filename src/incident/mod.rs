@@ -7,6 +7,7 @@
 pub mod kinds;
 pub mod parts;
 pub mod postmortem;
+pub mod record;
 pub mod section;
 pub mod timeline;
 
@@ -83,6 +84,10 @@ pub struct ActionItem {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Incident {
     pub version: u32,
+    /// The issue this state belongs to: a copy of a section in another issue is no incident
+    /// there. `None` in states written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue: Option<u64>,
     /// `YYYY-MM-DD HH:MM <slug>`: names the incident on the board, in files and reports.
     pub record: String,
     /// The title without the severity prefix.
@@ -138,6 +143,7 @@ impl Incident {
     ) -> Incident {
         Incident {
             version: STATE_VERSION,
+            issue: None,
             record: record_name(at, title, tz),
             title: title.to_string(),
             severity,

@@ -26,6 +26,8 @@ pub use views::{EntryView, format_time};
 /// Template names: `templates/<name>.md.hbs`, and the same file name in the override directory.
 pub mod names {
     pub const SECTION: &str = "incident-section";
+    /// The words of the record comment that keeps an incident's state.
+    pub const RECORD: &str = "incident-record";
     pub const FAILURES: &str = "reply-failures";
     pub const REFUSED: &str = "reply-refused";
     /// The reply to a report by someone who may not declare.
@@ -81,6 +83,7 @@ macro_rules! templates {
 
 const TEMPLATES: &[Template] = templates! {
     names::SECTION => "incident-section", false;
+    names::RECORD => "incident-record", false;
     names::FAILURES => "reply-failures", false;
     names::REFUSED => "reply-refused", false;
     names::TRIAGE => "reply-triage", false;

@@ -72,21 +72,34 @@ impl Outcome {
     }
 }
 
+/// The issue a run starts from.
+#[derive(Debug, Clone)]
+pub enum Start {
+    /// As an event's payload showed it, which can be older than what the run before wrote (a
+    /// run waits in its workflow's queue): read again first.
+    Payload(Issue),
+    /// Just read from GitHub (a listing, a look-up).
+    Fresh(Issue),
+}
+
 /// Reconciles one issue. `facts` may hold what the caller read for many issues at once.
 pub async fn run_issue(
     github: &GitHub,
     config: &Config,
-    issue: &Issue,
+    start: Start,
     trigger: Trigger,
     now: DateTime<Utc>,
     mode: Mode,
     facts: Facts,
 ) -> anyhow::Result<Outcome> {
+    let mut issue = match start {
+        Start::Fresh(issue) => issue,
+        Start::Payload(issue) => github.get_issue(issue.number).await?,
+    };
     let mut outcome = Outcome {
         issue: Some(issue.number),
         ..Outcome::default()
     };
-    let mut issue = issue.clone();
     let mut trigger = trigger;
     for round in 0..MAX_ROUNDS {
         let mut snapshot =

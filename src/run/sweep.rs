@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Mode, Outcome, run_issue};
+use super::{Mode, Outcome, Start, run_issue};
 use crate::config::Config;
 use crate::engine::{Facts, ItemIssue, LABEL_ACTION_ITEM, LABEL_INCIDENT, Trigger};
 use crate::github::GitHub;
@@ -43,7 +43,7 @@ pub async fn sweep(
         let one = run_issue(
             github,
             config,
-            issue,
+            Start::Fresh(issue.clone()),
             Trigger::Reconcile,
             now,
             mode,

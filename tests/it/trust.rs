@@ -374,3 +374,221 @@ async fn an_outsiders_form_report_waits_for_triage_until_a_responder_confirms_it
     assert_eq!(state(&repo, n).severity, 1);
     assert!(repo.labels(n).contains(&"sev:1".to_string()));
 }
+
+/// An incident on an issue mallory (who may not declare) reported, declared by alice.
+async fn reported_by_mallory(repo: &Repo) -> u64 {
+    let n = repo.issue("mallory", "Checkout is down", "I cannot pay.");
+    repo.comment(n, "alice", "/incident sev2").await;
+    repo.comment(n, "alice", "/ic @bob").await;
+    repo.clear_requests();
+    n
+}
+
+/// The body with its hidden state rewritten by `forge`.
+fn forged_body(
+    repo: &Repo,
+    n: u64,
+    forge: impl FnOnce(&mut firebreak::incident::Incident),
+) -> String {
+    let body = repo.body(n);
+    let parsed = Body::parse(&body);
+    let mut incident = parsed.incident().unwrap().clone();
+    forge(&mut incident);
+    firebreak::incident::section::compose(&parsed.before, "## forged", &incident, &parsed.after)
+}
+
+#[tokio::test]
+async fn an_outsider_rewriting_the_section_changes_nothing_and_is_named_in_the_timeline() {
+    let repo = support::repo("trust-forge");
+    let n = reported_by_mallory(&repo).await;
+    let records = repo
+        .bot_comments(n)
+        .into_iter()
+        .filter(|c| c.contains("firebreak:record"))
+        .count();
+    assert_eq!(records, 1, "the state is kept in a record comment");
+    let labels = repo.labels(n);
+    // mallory rewrites the state: resolved, SEV4, no commander, a postmortem merged on `main`.
+    let forged = forged_body(&repo, n, |i| {
+        i.severity = 4;
+        i.status = firebreak::incident::Status::Resolved;
+        i.commander = None;
+        i.fingerprint = Some("alert-42".into());
+        i.postmortem = Some(firebreak::incident::Postmortem {
+            branch: Some("main".into()),
+            pull: Some(1),
+            ..Default::default()
+        });
+    });
+    repo.fake.edit_issue_body(&repo.name, n, &forged);
+    let edited = payload::issues(&repo.fake, &repo.name, n, "edited", "mallory", None, None);
+    repo.handle("issues", &edited).await.unwrap();
+
+    let incident = state(&repo, n);
+    assert_eq!(incident.severity, 2);
+    assert_eq!(incident.status.as_str(), "investigating");
+    assert_eq!(incident.commander.as_deref(), Some("bob"));
+    assert_eq!(incident.fingerprint, None);
+    assert!(incident.postmortem.is_none());
+    assert_eq!(repo.labels(n), labels, "labels unchanged");
+    assert!(
+        !repo.body(n).contains("## forged"),
+        "the section is restored"
+    );
+    let entry = incident
+        .timeline
+        .iter()
+        .find(|e| e.by == "mallory" && e.text.contains("without the right"))
+        .expect("the timeline names who edited the section");
+    assert!(
+        entry.text.contains("restored from its record"),
+        "{}",
+        entry.text
+    );
+    let writes: Vec<String> = repo
+        .calls()
+        .into_iter()
+        .filter(|c| !c.starts_with("GET "))
+        .collect();
+    assert!(
+        writes
+            .iter()
+            .all(|w| !w.contains("/git/") && !w.contains("/contents/")),
+        "nothing is written to a branch: {writes:#?}"
+    );
+    // mallory's own words outside the section stay hers to edit.
+    let body = repo.body(n).replace("I cannot pay.", "I still cannot pay.");
+    repo.fake.edit_issue_body(&repo.name, n, &body);
+    let edited = payload::issues(&repo.fake, &repo.name, n, "edited", "mallory", None, None);
+    repo.handle("issues", &edited).await.unwrap();
+    assert!(repo.body(n).contains("I still cannot pay."));
+    assert_eq!(
+        state(&repo, n)
+            .timeline
+            .iter()
+            .filter(|e| e.text.contains("without the right"))
+            .count(),
+        1,
+        "an edit of her own text is no forgery"
+    );
+}
+
+#[tokio::test]
+async fn a_forged_section_is_restored_even_when_the_edit_event_was_lost() {
+    let repo = support::repo("trust-forge-lost");
+    let n = reported_by_mallory(&repo).await;
+    let forged = forged_body(&repo, n, |i| i.severity = 4);
+    repo.fake.edit_issue_body(&repo.name, n, &forged);
+    // No `issues.edited` event: the next comment's run finds it.
+    repo.comment(n, "bob", "Looking at the load balancer").await;
+    assert_eq!(state(&repo, n).severity, 2);
+    assert!(repo.labels(n).contains(&"sev:2".to_string()));
+    assert!(repo.body(n).contains("Looking at the load balancer"));
+}
+
+#[tokio::test]
+async fn a_new_issue_holding_a_copy_of_a_section_is_not_an_incident() {
+    let repo = support::repo("trust-copy");
+    let real = repo.incident("Checkout is down").await;
+    let copy = repo.issue("mallory", "Checkout is down", &repo.body(real));
+    let opened = payload::issues(
+        &repo.fake, &repo.name, copy, "opened", "mallory", None, None,
+    );
+    repo.clear_requests();
+    repo.handle("issues", &opened).await.unwrap();
+    repo.comment(copy, "mallory", "Any news?").await;
+    assert!(
+        repo.calls().iter().all(|c| c.starts_with("GET ")),
+        "nothing written for the copy: {:?}",
+        repo.calls()
+    );
+    assert!(repo.labels(copy).is_empty());
+}
+
+#[tokio::test]
+async fn the_reporter_closing_retitling_or_reopening_the_incident_is_undone() {
+    let repo = support::repo("trust-close");
+    let n = reported_by_mallory(&repo).await;
+    repo.fake
+        .set_issue_state(&repo.name, n, "closed", "mallory");
+    let closed = payload::issues(&repo.fake, &repo.name, n, "closed", "mallory", None, None);
+    repo.handle("issues", &closed).await.unwrap();
+    assert_eq!(repo.fake.issue(&repo.name, n).unwrap().state, "open");
+    let title = repo.fake.issue(&repo.name, n).unwrap().title;
+    repo.fake
+        .set_issue_title(&repo.name, n, "[SEV4] nothing to see");
+    let edited = payload::issues(&repo.fake, &repo.name, n, "edited", "mallory", None, None);
+    repo.handle("issues", &edited).await.unwrap();
+    assert_eq!(repo.fake.issue(&repo.name, n).unwrap().title, title);
+    let timeline = state(&repo, n).timeline;
+    for text in ["Closed the issue without the right", "Retitled the issue"] {
+        assert!(
+            timeline
+                .iter()
+                .any(|e| e.by == "mallory" && e.text.starts_with(text)),
+            "{text}: {timeline:#?}"
+        );
+    }
+    // alice may close it (as a SEV3 it owes no postmortem); mallory reopening it is undone.
+    repo.comment(n, "alice", "/sev 3 one region only").await;
+    repo.fake.set_issue_state(&repo.name, n, "closed", "alice");
+    let closed = payload::issues(&repo.fake, &repo.name, n, "closed", "alice", None, None);
+    repo.handle("issues", &closed).await.unwrap();
+    assert_eq!(repo.fake.issue(&repo.name, n).unwrap().state, "closed");
+    repo.fake.set_issue_state(&repo.name, n, "open", "mallory");
+    let reopened = payload::issues(&repo.fake, &repo.name, n, "reopened", "mallory", None, None);
+    repo.handle("issues", &reopened).await.unwrap();
+    assert_eq!(repo.fake.issue(&repo.name, n).unwrap().state, "closed");
+}
+
+#[tokio::test]
+async fn an_incident_without_a_record_is_adopted_only_when_its_declaration_is_proven() {
+    let repo = support::repo("trust-adopt");
+    let n = repo.issue("mallory", "Checkout is down", "I cannot pay.");
+    let declaring = repo.comment(n, "alice", "/incident sev2").await;
+    let record = repo
+        .fake
+        .comments(&repo.name, n)
+        .into_iter()
+        .find(|c| c.body.contains("firebreak:record"))
+        .unwrap();
+    support::stable().bind(|| {
+        insta::assert_snapshot!(
+            "record_comment",
+            regex::Regex::new(r"firebreak:record #\d+ \{.*\} -->")
+                .unwrap()
+                .replace(&record.body, "firebreak:record #[n] {…} -->")
+        )
+    });
+    // As an incident from before records existed: its state only in the body.
+    repo.fake.delete_comment(&repo.name, record.id);
+    repo.comment(n, "bob", "Looking").await;
+    let records: Vec<_> = repo
+        .bot_comments(n)
+        .into_iter()
+        .filter(|c| c.contains("firebreak:record"))
+        .collect();
+    assert_eq!(
+        records.len(),
+        1,
+        "adopted: alice's /incident is still there"
+    );
+    assert!(state(&repo, n).timeline.iter().any(|e| e.text == "Looking"));
+
+    // Without a provable declaration (the declaring comment is gone) it is no incident.
+    let record = repo
+        .fake
+        .comments(&repo.name, n)
+        .into_iter()
+        .find(|c| c.body.contains("firebreak:record"))
+        .unwrap();
+    repo.fake.delete_comment(&repo.name, record.id);
+    repo.fake.delete_comment(&repo.name, declaring);
+    repo.clear_requests();
+    repo.comment(n, "bob", "Still looking").await;
+    assert!(
+        repo.calls().iter().all(|c| c.starts_with("GET ")),
+        "{:?}",
+        repo.calls()
+    );
+}

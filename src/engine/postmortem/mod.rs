@@ -469,8 +469,9 @@ fn gate(input: &Input, incident: &mut Incident, plan: &mut Plan, required: bool,
         .as_ref()
         .and_then(|p| p.facts.as_ref())
         .is_some_and(|f| f.merged);
-    let closing_now = plan.patch.state.as_deref() == Some("closed");
-    if issue.state != "closed" || !required || merged || closing_now {
+    // Closing now (a merge), or reopening already (a close undone): nothing to gate.
+    let deciding = plan.patch.state.is_some();
+    if issue.state != "closed" || !required || merged || deciding {
         return;
     }
     let closed_by_hand = match &input.trigger {
