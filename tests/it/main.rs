@@ -5,6 +5,7 @@ mod conformance;
 mod demo;
 mod fake_github;
 mod incidents;
+mod install_script;
 mod postmortem;
 mod readme;
 mod support;
