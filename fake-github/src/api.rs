@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::faults::Fault;
 use super::ops::Target;
 use super::shapes;
-use super::state::{Label, RequestRecord, UserKind};
+use super::state::{BranchProtection, Label, RequestRecord, UserKind};
 use super::{
     CommentRef, CommentView, FakeGitHub, IssueRef, IssueView, LabelView, ReactionView, RepoHandle,
 };
@@ -21,6 +21,16 @@ impl FakeGitHub {
             name: r.name.clone(),
             id: r.id,
         }
+    }
+
+    /// Protect `branch` of `repo` with `rules` (`None` removes the protection).
+    pub fn protect_branch(&self, repo: &str, branch: &str, rules: Option<BranchProtection>) {
+        let mut st = self.lock();
+        let r = st.ensure_repo(repo);
+        match rules {
+            Some(p) => r.protection.insert(branch.to_string(), p),
+            None => r.protection.remove(branch),
+        };
     }
 
     /// Add a user (or change its kind); returns its id.

@@ -158,6 +158,21 @@ pub(crate) struct Repo {
     /// Full ref name ("refs/heads/main") -> commit sha.
     pub refs: BTreeMap<String, String>,
     pub commits: HashMap<String, Commit>,
+    /// Branch name -> its protection rules (absent: unprotected).
+    pub protection: BTreeMap<String, BranchProtection>,
+}
+
+/// Branch protection rules, as far as the fake models them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BranchProtection {
+    /// Pull requests with this many approving reviews are required (`None`: no reviews rule).
+    pub required_approving_reviews: Option<u32>,
+    /// Status checks that must pass before merging.
+    pub required_status_checks: Vec<String>,
+    /// The rules apply to administrators too.
+    pub enforce_admins: bool,
+    /// The branch is read-only.
+    pub lock_branch: bool,
 }
 
 impl Repo {
@@ -314,6 +329,7 @@ impl State {
                 comments: BTreeMap::new(),
                 refs: BTreeMap::new(),
                 commits: HashMap::new(),
+                protection: BTreeMap::new(),
             };
             repo.commits.insert(
                 sha.clone(),
