@@ -83,9 +83,12 @@ pub enum Commands {
         /// Repository root.
         #[arg(default_value = ".")]
         path: PathBuf,
-        /// Overwrite existing files.
+        /// Overwrite existing files (without it they are kept, and named).
         #[arg(long)]
         force: bool,
+        /// App mode: the config and the issue form, no workflow; prints what the App needs.
+        #[arg(long)]
+        app: bool,
     },
     /// Configuration tools.
     Config {
@@ -187,11 +190,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("  {}", file.display());
             }
         }
-        Commands::Init { path, force } => {
-            let written = init::init(&path, force)?;
-            for file in written {
-                println!("wrote {}", file.display());
-            }
+        Commands::Init { path, force, app } => {
+            let mode = if app {
+                init::Mode::App
+            } else {
+                init::Mode::Action
+            };
+            print!("{}", init::init(&path, force, mode)?.render());
         }
         Commands::Config {
             command: ConfigCommand::Check { path },
