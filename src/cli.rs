@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::action::{self, ActionEnv};
 use crate::config::Config;
 use crate::github::GitHub;
-use crate::{UsageError, declare, demo, init, sweep, timeline_cmd};
+use crate::{UsageError, declare, demo, doctor, init, sweep, timeline_cmd};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -89,6 +89,17 @@ pub enum Commands {
         /// App mode: the config and the issue form, no workflow; prints what the App needs.
         #[arg(long)]
         app: bool,
+    },
+    /// Check this repository's setup, one line each: the token's access, the labels, the
+    /// config, the workflow's triggers and permissions, the issue form, branch protection and
+    /// the board token. Exit code 1 when something needs a fix.
+    Doctor {
+        /// Repository `owner/name` (default: GITHUB_REPOSITORY).
+        #[arg(long)]
+        repo: Option<String>,
+        /// Config file (default: .github/firebreak.yml here, else in the repository).
+        #[arg(long, env = "FIREBREAK_CONFIG")]
+        config: Option<PathBuf>,
     },
     /// Configuration tools.
     Config {
@@ -197,6 +208,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 init::Mode::Action
             };
             print!("{}", init::init(&path, force, mode)?.render());
+        }
+        Commands::Doctor { repo, config } => {
+            let github = cli_github(repo)?;
+            let options = doctor::Options {
+                checkout: std::env::current_dir()?,
+                config,
+                board_token: std::env::var_os("FIREBREAK_BOARD_TOKEN")
+                    .is_some_and(|t| !t.is_empty()),
+            };
+            let report = doctor::run(&github, &options).await;
+            print!("{}", report.render());
+            report.result()?;
         }
         Commands::Config {
             command: ConfigCommand::Check { path },

@@ -23,6 +23,7 @@ pub mod command;
 pub mod config;
 pub mod declare;
 pub mod demo;
+pub mod doctor;
 pub mod engine;
 pub mod event;
 pub mod github;

@@ -11,6 +11,7 @@
 
 mod git;
 mod ops;
+mod repo;
 
 use std::time::Duration;
 
@@ -22,6 +23,7 @@ use serde::de::DeserializeOwned;
 
 pub use git::*;
 pub use ops::*;
+pub use repo::*;
 
 /// Read/connect timeouts. GitHub answers almost everything in well under a second; a minute
 /// without bytes is a dead connection, and a workflow run should fail rather than hang.
