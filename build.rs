@@ -30,7 +30,9 @@ fn git_commit() -> Option<String> {
             .current_dir(&manifest_dir)
             .output()
             .ok()?;
-        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
     };
     let top = git(&["rev-parse", "--show-toplevel"])?;
     if Path::new(&top).canonicalize().ok()? != Path::new(&manifest_dir).canonicalize().ok()? {
@@ -39,13 +41,19 @@ fn git_commit() -> Option<String> {
     // Rebuild when HEAD moves: HEAD itself, the branch it points to, and packed refs.
     for file in ["HEAD", "packed-refs"] {
         if let Some(path) = git(&["rev-parse", "--git-path", file]) {
-            println!("cargo:rerun-if-changed={}", Path::new(&manifest_dir).join(path).display());
+            println!(
+                "cargo:rerun-if-changed={}",
+                Path::new(&manifest_dir).join(path).display()
+            );
         }
     }
     if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"])
         && let Some(path) = git(&["rev-parse", "--git-path", &branch])
     {
-        println!("cargo:rerun-if-changed={}", Path::new(&manifest_dir).join(path).display());
+        println!(
+            "cargo:rerun-if-changed={}",
+            Path::new(&manifest_dir).join(path).display()
+        );
     }
     git(&["rev-parse", "--short=12", "HEAD"]).filter(|c| !c.is_empty())
 }

@@ -109,7 +109,10 @@ impl Install {
             self.stdout(),
             String::from_utf8_lossy(&self.output.stderr)
         );
-        text.replace(&self.runner_temp.path().display().to_string(), "[RUNNER_TEMP]")
+        text.replace(
+            &self.runner_temp.path().display().to_string(),
+            "[RUNNER_TEMP]",
+        )
     }
 
     fn installed(&self) -> Option<PathBuf> {
@@ -141,7 +144,10 @@ fn install(
         .env_clear()
         .env("PATH", path)
         .env("HOME", runner_temp.path())
-        .env("FIREBREAK_VERSION", env["FIREBREAK_VERSION"].as_str().unwrap())
+        .env(
+            "FIREBREAK_VERSION",
+            env["FIREBREAK_VERSION"].as_str().unwrap(),
+        )
         .env(
             "FIREBREAK_SHA256SUMS",
             env["FIREBREAK_SHA256SUMS"].as_str().unwrap(),
@@ -334,7 +340,10 @@ fn fallback_without_cargo_fails_with_what_to_install() {
         .arg(root().join("scripts/action-install.sh"))
         .env_clear()
         .env("PATH", tools.path())
-        .env("FIREBREAK_VERSION", env["FIREBREAK_VERSION"].as_str().unwrap())
+        .env(
+            "FIREBREAK_VERSION",
+            env["FIREBREAK_VERSION"].as_str().unwrap(),
+        )
         .env(
             "FIREBREAK_SHA256SUMS",
             env["FIREBREAK_SHA256SUMS"].as_str().unwrap(),
@@ -348,7 +357,9 @@ fn fallback_without_cargo_fails_with_what_to_install() {
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("::error::cannot build firebreak: cargo is not on PATH; install a Rust toolchain"),
+        stdout.contains(
+            "::error::cannot build firebreak: cargo is not on PATH; install a Rust toolchain"
+        ),
         "{stdout}"
     );
 }
