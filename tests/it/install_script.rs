@@ -412,3 +412,153 @@ fn pinning_writes_the_version_and_this_versions_sums_only() {
     };
     assert_eq!(strip(&once), strip(&original));
 }
+
+/// The action's step timed on a fresh runner layout, against local stand-ins: the release is a
+/// directory holding the real release binary's archive (pinned into a copy of `action.yml`),
+/// GitHub is the in-memory fake. Each round starts from an empty `RUNNER_TEMP`: install
+/// (copy, verify, unpack), `firebreak --version`, and `firebreak action` for a new comment on
+/// an incident. `scripts/measure-action-step` builds the release binary and runs this with
+/// `FIREBREAK_MEASURE_BIN` set; the README quotes what it prints.
+#[test]
+#[ignore = "a measurement: run by scripts/measure-action-step with a release binary"]
+fn measure_the_action_step() {
+    use std::time::{Duration, Instant};
+
+    let bin = PathBuf::from(
+        std::env::var("FIREBREAK_MEASURE_BIN").expect("FIREBREAK_MEASURE_BIN: a release binary"),
+    );
+    let rounds: usize = std::env::var("FIREBREAK_MEASURE_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(20);
+    // The release: the binary packaged as scripts/release-build does.
+    let release = tempfile::tempdir().unwrap();
+    let name = format!("firebreak-{VERSION}-{LINUX_X64}");
+    let stage = release.path().join("stage").join(&name);
+    std::fs::create_dir_all(&stage).unwrap();
+    std::fs::copy(&bin, stage.join("firebreak")).unwrap();
+    let archive = format!("{name}.tar.gz");
+    run(Command::new("tar")
+        .arg("-czf")
+        .arg(release.path().join(&archive))
+        .arg("-C")
+        .arg(release.path().join("stage"))
+        .arg(&name));
+    let sums = run(Command::new("sha256sum")
+        .arg(&archive)
+        .current_dir(release.path()));
+    std::fs::write(release.path().join("SHA256SUMS"), sums.stdout).unwrap();
+    let size = std::fs::metadata(release.path().join(&archive))
+        .unwrap()
+        .len();
+    let stand_in = Release { dir: release };
+    let action = pinned_action(&stand_in);
+    let env = install_env(&action);
+
+    // GitHub: an incident with a few comments, and a new comment to handle each round.
+    let fake = fake_github::FakeGitHub::start_background("127.0.0.1:0").unwrap();
+    let repo = "acme/measure";
+    fake.add_user("firebreak[bot]", fake_github::UserKind::Bot);
+    fake.set_token("measure-token", "firebreak[bot]");
+    fake.add_repo(repo);
+    fake.add_user("alice", fake_github::UserKind::User);
+    fake.set_permission(repo, "alice", "write");
+    let issue = fake
+        .create_issue(repo, "alice", "Queue backlog", "Consumers lag.", &[])
+        .number;
+    let workspace = tempfile::tempdir().unwrap();
+    let events = tempfile::tempdir().unwrap();
+    let action_run = |bin: &Path, comment: u64| -> Duration {
+        let event = events.path().join(format!("{comment}.json"));
+        let payload = fake_github::payload::issue_comment(&fake, repo, issue, comment, "created");
+        std::fs::write(&event, payload).unwrap();
+        let start = Instant::now();
+        let out = Command::new(bin)
+            .arg("action")
+            .env_clear()
+            .env("GITHUB_EVENT_NAME", "issue_comment")
+            .env("GITHUB_EVENT_PATH", &event)
+            .env("GITHUB_REPOSITORY", repo)
+            .env("GITHUB_API_URL", fake.url())
+            .env("GITHUB_WORKSPACE", workspace.path())
+            .env("GITHUB_TOKEN", "measure-token")
+            .output()
+            .unwrap();
+        let took = start.elapsed();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        took
+    };
+    let declared = fake
+        .create_comment(repo, issue, "alice", "/incident sev2")
+        .id;
+    action_run(&bin, declared);
+
+    let mut install = Vec::new();
+    let mut version = Vec::new();
+    let mut handle = Vec::new();
+    for round in 0..rounds {
+        let runner_temp = tempfile::tempdir().unwrap();
+        let start = Instant::now();
+        let out = Command::new("bash")
+            .arg(root().join("scripts/action-install.sh"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env(
+                "FIREBREAK_VERSION",
+                env["FIREBREAK_VERSION"].as_str().unwrap(),
+            )
+            .env(
+                "FIREBREAK_SHA256SUMS",
+                env["FIREBREAK_SHA256SUMS"].as_str().unwrap(),
+            )
+            .env("FIREBREAK_RELEASE_URL", stand_in.path())
+            .env("RUNNER_OS", "Linux")
+            .env("RUNNER_ARCH", "X64")
+            .env("RUNNER_TEMP", runner_temp.path())
+            .output()
+            .unwrap();
+        install.push(start.elapsed());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let installed = runner_temp.path().join("firebreak-0.2.0/firebreak");
+        let start = Instant::now();
+        run(Command::new(&installed).arg("--version"));
+        version.push(start.elapsed());
+        let comment = fake
+            .create_comment(repo, issue, "alice", &format!("Observation {round}"))
+            .id;
+        handle.push(action_run(&installed, comment));
+        assert!(
+            fake.comments(repo, issue).len() > round + 1,
+            "the comment is there"
+        );
+    }
+    let summary = |name: &str, mut times: Vec<Duration>| {
+        times.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!(
+            "{name:<40} median {:7.1} ms   min {:7.1} ms   max {:7.1} ms",
+            ms(times[times.len() / 2]),
+            ms(times[0]),
+            ms(times[times.len() - 1])
+        );
+    };
+    println!(
+        "action step on a local stand-in, {rounds} rounds, archive {:.2} MB:",
+        size as f64 / 1e6
+    );
+    let total: Vec<Duration> = (0..rounds)
+        .map(|i| install[i] + version[i] + handle[i])
+        .collect();
+    summary("install (copy, verify, unpack)", install);
+    summary("firebreak --version", version);
+    summary("firebreak action (one new comment)", handle);
+    summary("whole step", total);
+}
