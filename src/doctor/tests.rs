@@ -123,3 +123,18 @@ fn the_report_ends_with_a_count_only_when_healthy() {
         "1 of 3 checks need a fix (the lines starting with `fix:`)"
     );
 }
+
+#[test]
+fn this_repositorys_own_workflow_runs_firebreak_with_what_it_needs() {
+    let text = include_str!("../../.github/workflows/firebreak.yml");
+    let findings = workflow::check(".github/workflows/firebreak.yml", text)
+        .expect("`uses: ./` runs the action of the repository");
+    assert_eq!(
+        verdicts(&findings),
+        [
+            (Verdict::Ok, "workflow triggers"),
+            (Verdict::Ok, "workflow permissions")
+        ],
+        "{findings:#?}"
+    );
+}

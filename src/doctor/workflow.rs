@@ -50,8 +50,8 @@ pub const PERMISSIONS: &[(&str, &str)] = &[
     ("contents", "postmortem files and the index"),
 ];
 
-/// Whether a workflow step runs Firebreak: the action (`<owner>/firebreak@<ref>`) or the
-/// binary (`firebreak action`).
+/// Whether a workflow step runs Firebreak: the action (`<owner>/firebreak@<ref>`, or `./` in
+/// Firebreak's own repository) or the binary (`firebreak action`).
 fn runs_firebreak(step: &Value) -> bool {
     let uses = step.get("uses").and_then(Value::as_str).unwrap_or("");
     let run = step.get("run").and_then(Value::as_str).unwrap_or("");
@@ -59,7 +59,7 @@ fn runs_firebreak(step: &Value) -> bool {
         .split('@')
         .next()
         .is_some_and(|name| name.rsplit('/').next() == Some("firebreak") && name.contains('/'));
-    action || run.contains("firebreak action")
+    action || matches!(uses.trim_end_matches('/'), "." | "$") || run.contains("firebreak action")
 }
 
 /// The jobs of a workflow that run Firebreak, by name.
