@@ -39,7 +39,7 @@ pub const TRIGGERS: &[(&str, &[&str], &str)] = &[
     (
         "schedule",
         &[],
-        "the sweep: escalation, update and due-date reminders",
+        "the sweep: lost events caught up, due-date reminders",
     ),
 ];
 

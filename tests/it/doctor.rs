@@ -191,7 +191,7 @@ fn a_workflow_missing_the_schedule_and_write_permissions_gets_two_fixes() {
     assert_eq!(run.code, 1, "{}", run.stdout);
     let triggers = run.line("workflow triggers");
     assert!(
-        triggers.starts_with("fix:  workflow triggers: .github/workflows/firebreak.yml does not run on schedule (the sweep: escalation, update and due-date reminders). Fix: add them under `on:`"),
+        triggers.starts_with("fix:  workflow triggers: .github/workflows/firebreak.yml does not run on schedule (the sweep: lost events caught up, due-date reminders). Fix: add them under `on:`"),
         "{triggers}"
     );
     let permissions = run.line("workflow permissions");
