@@ -10,6 +10,7 @@ mod init;
 mod install_script;
 mod postmortem;
 mod readme;
+mod release;
 mod support;
 mod timeline;
 mod timeline_props;
