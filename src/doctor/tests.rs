@@ -1,4 +1,5 @@
 use super::*;
+use crate::config::Config;
 use crate::init::{ISSUE_FORM, WORKFLOW};
 
 fn verdicts(findings: &[Finding]) -> Vec<(Verdict, &str)> {
