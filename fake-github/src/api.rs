@@ -45,6 +45,15 @@ impl FakeGitHub {
         st.tokens.insert(token.to_string(), login.to_string());
     }
 
+    /// Make `token` a classic token with these OAuth scopes: every answer to it carries
+    /// `x-oauth-scopes` (tokens without scopes, like App and Actions tokens, carry none).
+    pub fn set_token_scopes(&self, token: &str, scopes: &[&str]) {
+        self.lock().token_scopes.insert(
+            token.to_string(),
+            scopes.iter().map(|s| s.to_string()).collect(),
+        );
+    }
+
     /// Give `login` a role on the repository: "admin" | "maintain" | "write" | "triage" | "read" |
     /// "none". The repository and the user are created if missing.
     pub fn set_permission(&self, repo: &str, login: &str, perm: &str) {

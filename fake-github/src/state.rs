@@ -215,6 +215,8 @@ pub(crate) struct State {
     pub next_id: u64,
     pub users: BTreeMap<String, User>,
     pub tokens: HashMap<String, String>,
+    /// Token -> the OAuth scopes GitHub reports for it in `x-oauth-scopes` (classic tokens).
+    pub token_scopes: HashMap<String, Vec<String>>,
     pub repos: BTreeMap<String, Repo>,
     /// (org lowercase, login lowercase)
     pub org_members: BTreeSet<(String, String)>,
@@ -237,6 +239,7 @@ impl State {
             next_id: 1000,
             users: BTreeMap::new(),
             tokens: HashMap::new(),
+            token_scopes: HashMap::new(),
             repos: BTreeMap::new(),
             org_members: BTreeSet::new(),
             teams: BTreeMap::new(),

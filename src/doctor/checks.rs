@@ -40,6 +40,23 @@ pub(super) async fn token(github: &GitHub, findings: &mut Vec<Finding>) -> Optio
             return None;
         }
     };
+    // A classic token writes only with the `repo` scope (`public_repo` for a public one),
+    // whatever its account may do.
+    if let Some(scopes) = github.token_scopes().await {
+        let enough = scopes.iter().any(|s| s == "repo")
+            || (!access.private && scopes.iter().any(|s| s == "public_repo"));
+        if !enough {
+            findings.push(Finding::fix(
+                "token",
+                format!(
+                    "it is a classic token with the scopes [{}], without `repo`{}, so GitHub refuses its writes to {repo}. Fix: give it the repo scope (`gh auth refresh --scopes repo` for the GitHub CLI's token) or use a fine-grained token",
+                    scopes.join(", "),
+                    if access.private { "" } else { " or `public_repo`" }
+                ),
+            ));
+            return Some(access);
+        }
+    }
     let finding = match access.permissions {
         Some(p) if p.push => Finding::ok(
             "token",

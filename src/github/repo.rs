@@ -108,6 +108,22 @@ impl GitHub {
         .await
     }
 
+    /// The OAuth scopes of a classic token (`x-oauth-scopes`), from one plain read of the
+    /// repository; `None` for tokens GitHub reports no scopes for (fine-grained, App and
+    /// Actions tokens) or when the read fails (the caller has just read the repository).
+    pub async fn token_scopes(&self) -> Option<Vec<String>> {
+        let response = self.client._get(self.repo_path("")).await.ok()?;
+        let header = response.headers().get("x-oauth-scopes")?.to_str().ok()?;
+        Some(
+            header
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+        )
+    }
+
     /// Whether `branch` is protected and, when the token may read them, its rules. `Ok(None)`
     /// when there is no such branch.
     pub async fn branch_protection(&self, branch: &str) -> Result<Option<Protection>, GitHubError> {

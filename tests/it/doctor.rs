@@ -113,6 +113,28 @@ fn a_token_whose_account_can_only_read_gets_a_fix_and_exit_1() {
 }
 
 #[test]
+fn a_classic_token_without_the_repo_scope_gets_a_fix_though_its_account_may_write() {
+    let repo = set_up("doctor-classic-token");
+    repo.fake.set_token("classic-token", "carol");
+    repo.fake
+        .set_token_scopes("classic-token", &["read:org", "gist"]);
+    let run = doctor(&repo, "classic-token");
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        run.line("token"),
+        format!(
+            "fix:  token: it is a classic token with the scopes [read:org, gist], without `repo` or `public_repo`, so GitHub refuses its writes to {}. Fix: give it the repo scope (`gh auth refresh --scopes repo` for the GitHub CLI's token) or use a fine-grained token",
+            repo.name
+        )
+    );
+    // With the scope, the same token passes.
+    repo.fake
+        .set_token_scopes("classic-token", &["repo", "read:org"]);
+    let run = doctor(&repo, "classic-token");
+    assert!(run.line("token").starts_with("ok"), "{}", run.stdout);
+}
+
+#[test]
 fn a_repository_the_token_cannot_see_is_a_token_fix_and_the_rest_is_skipped() {
     let repo = set_up("doctor-no-repo");
     let empty = tempfile::tempdir().unwrap();
