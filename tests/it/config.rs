@@ -210,7 +210,7 @@ fn action_passes_inputs_only_through_the_environment() {
     assert_eq!(install.id.as_deref(), Some("install"));
     assert_eq!(
         install.run.as_deref(),
-        Some("\"${GITHUB_ACTION_PATH}/scripts/action-install.sh\"")
+        Some("bash \"${GITHUB_ACTION_PATH}/scripts/action-install.sh\"")
     );
     for var in [
         "FIREBREAK_VERSION",
