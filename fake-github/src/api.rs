@@ -263,7 +263,7 @@ impl FakeGitHub {
             .unwrap_or(Value::Null)
     }
 
-    /// Exactly what `GET /repos/{repo}` returns (`Null` if missing).
+    /// What `GET /repos/{repo}` returns, less the caller's `permissions` (`Null` if missing).
     pub fn repo_json(&self, repo: &str) -> Value {
         let st = self.lock();
         st.repo(repo)
