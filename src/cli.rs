@@ -12,7 +12,7 @@ use crate::render::{self, names};
 use crate::run::report::{DryRunView, PlanView};
 use crate::run::{self, Mode, Outcome};
 use crate::workflow::{self, ActionEnv};
-use crate::{UsageError, demo, init, timeline_cmd};
+use crate::{UsageError, demo, doctor, init, timeline_cmd};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -94,9 +94,23 @@ pub enum Commands {
         /// Repository root.
         #[arg(default_value = ".")]
         path: PathBuf,
-        /// Overwrite existing files.
+        /// Overwrite existing files (without it they are kept, and named).
         #[arg(long)]
         force: bool,
+        /// App mode: the config and the issue form, no workflow; prints what the App needs.
+        #[arg(long)]
+        app: bool,
+    },
+    /// Check this repository's setup, one line each: the token's access, the labels, the
+    /// config, the workflow's triggers and permissions, the issue form, branch protection and
+    /// the board token. Exit code 1 when something needs a fix.
+    Doctor {
+        /// Repository `owner/name` (default: GITHUB_REPOSITORY).
+        #[arg(long)]
+        repo: Option<String>,
+        /// Config file (default: .github/firebreak.yml here, else in the repository).
+        #[arg(long, env = "FIREBREAK_CONFIG")]
+        config: Option<PathBuf>,
     },
     /// Configuration tools.
     Config {
@@ -253,11 +267,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("  {}", file.display());
             }
         }
-        Commands::Init { path, force } => {
-            let written = init::init(&path, force)?;
-            for file in written {
-                println!("wrote {}", file.display());
-            }
+        Commands::Init { path, force, app } => {
+            let mode = if app {
+                init::Mode::App
+            } else {
+                init::Mode::Action
+            };
+            print!("{}", init::init(&path, force, mode)?.render());
+        }
+        Commands::Doctor { repo, config } => {
+            let github = cli_github(repo)?;
+            let options = doctor::Options {
+                checkout: std::env::current_dir()?,
+                config,
+                board_token: std::env::var_os("FIREBREAK_BOARD_TOKEN")
+                    .is_some_and(|t| !t.is_empty()),
+            };
+            let report = doctor::run(&github, &options).await;
+            print!("{}", report.render());
+            report.result()?;
         }
         Commands::Config {
             command: ConfigCommand::Check { path },

@@ -3,10 +3,14 @@
 
 use std::process::ExitCode;
 
-use clap::Parser as _;
+use clap::{CommandFactory as _, FromArgMatches as _};
 
 fn main() -> ExitCode {
-    let cli = firebreak::cli::Cli::parse();
+    // `--version` names the commit too (build.rs): `firebreak 0.1.0 (commit 1a2b3c4d5e6f)`.
+    let matches = firebreak::cli::Cli::command()
+        .version(env!("FIREBREAK_LONG_VERSION"))
+        .get_matches();
+    let cli = firebreak::cli::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("FIREBREAK_LOG")

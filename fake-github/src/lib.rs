@@ -23,6 +23,7 @@
 //! | sub-issues | `GET, POST .../issues/{n}/sub_issues`, `DELETE .../issues/{n}/sub_issue`, `GET .../issues/{n}/parent` |
 //! | git | `GET .../git/ref/{ref}`, `GET .../git/matching-refs/{ref}`, `POST .../git/refs`, `PATCH, DELETE .../git/refs/{ref}` |
 //! | pulls | `GET, POST .../pulls`, `GET, PATCH .../pulls/{n}`, `GET, POST .../pulls/{n}/reviews`, `GET, PUT .../pulls/{n}/merge` |
+//! | branches | `GET .../branches/{branch}`, `GET .../branches/{branch}/protection` (admins only) |
 //!
 //! Writes need a token (`Authorization: Bearer <t>` or `token <t>`): one registered with
 //! [`FakeGitHub::set_token`] acts as that user, any other as `github-actions[bot]`. Faults
@@ -42,7 +43,7 @@ mod shapes;
 mod state;
 
 pub use faults::{Fault, FaultKind};
-pub use state::{RequestRecord, UserKind};
+pub use state::{BranchProtection, RequestRecord, UserKind};
 
 use std::sync::{Arc, Mutex, MutexGuard};
 

@@ -212,6 +212,25 @@ pub(crate) fn full_repository(st: &State, repo: &Repo) -> Value {
     v
 }
 
+/// The `permissions` object of a repository for a caller with fine-grained `role`.
+pub(crate) fn repo_permissions(role: &str) -> Value {
+    let level = match role {
+        "admin" => 5,
+        "maintain" => 4,
+        "write" => 3,
+        "triage" => 2,
+        "read" => 1,
+        _ => 0,
+    };
+    json!({
+        "admin": level >= 5,
+        "maintain": level >= 4,
+        "push": level >= 3,
+        "triage": level >= 2,
+        "pull": level >= 1,
+    })
+}
+
 /// `label`.
 pub(crate) fn label(st: &State, repo: &Repo, l: &Label) -> Value {
     json!({

@@ -160,6 +160,21 @@ pub(crate) struct Repo {
     /// Full ref name ("refs/heads/main") -> commit sha.
     pub refs: BTreeMap<String, String>,
     pub commits: HashMap<String, Commit>,
+    /// Branch name -> its protection rules (absent: unprotected).
+    pub protection: BTreeMap<String, BranchProtection>,
+}
+
+/// Branch protection rules, as far as the fake models them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BranchProtection {
+    /// Pull requests with this many approving reviews are required (`None`: no reviews rule).
+    pub required_approving_reviews: Option<u32>,
+    /// Status checks that must pass before merging.
+    pub required_status_checks: Vec<String>,
+    /// The rules apply to administrators too.
+    pub enforce_admins: bool,
+    /// The branch is read-only.
+    pub lock_branch: bool,
 }
 
 impl Repo {
@@ -202,6 +217,8 @@ pub(crate) struct State {
     pub next_id: u64,
     pub users: BTreeMap<String, User>,
     pub tokens: HashMap<String, String>,
+    /// Token -> the OAuth scopes GitHub reports for it in `x-oauth-scopes` (classic tokens).
+    pub token_scopes: HashMap<String, Vec<String>>,
     pub repos: BTreeMap<String, Repo>,
     /// (org lowercase, login lowercase)
     pub org_members: BTreeSet<(String, String)>,
@@ -224,6 +241,7 @@ impl State {
             next_id: 1000,
             users: BTreeMap::new(),
             tokens: HashMap::new(),
+            token_scopes: HashMap::new(),
             repos: BTreeMap::new(),
             org_members: BTreeSet::new(),
             teams: BTreeMap::new(),
@@ -316,6 +334,7 @@ impl State {
                 comments: BTreeMap::new(),
                 refs: BTreeMap::new(),
                 commits: HashMap::new(),
+                protection: BTreeMap::new(),
             };
             repo.commits.insert(
                 sha.clone(),

@@ -11,6 +11,7 @@
 
 mod git;
 mod ops;
+mod repo;
 mod write;
 
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use git::*;
+pub use repo::*;
 pub use write::Writer;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};

@@ -585,6 +585,63 @@ async fn rest_access_conform() {
     api.finish("rest_access_conform");
 }
 
+/// What `firebreak doctor` reads: the repository with the caller's permissions, a branch with
+/// and without protection, and the protection rules (admins only).
+#[tokio::test]
+async fn rest_branches_conform() {
+    let Some(mut api) = Api::new("rest_branches_conform") else {
+        return;
+    };
+    let r = repo("branches");
+    let fake = &support::github().fake;
+    fake.put_file(&r, "release/1.x", "README.md", "# Service\n");
+    let repository = api.ok("GET", &format!("/repos/{r}"), None, 200).await;
+    assert_eq!(repository["permissions"]["admin"], true, "{repository}");
+    let branch = api
+        .ok("GET", &format!("/repos/{r}/branches/main"), None, 200)
+        .await;
+    assert_eq!(branch["protected"], false);
+    fake.protect_branch(
+        &r,
+        "release/1.x",
+        Some(fake_github::BranchProtection {
+            required_approving_reviews: Some(2),
+            required_status_checks: vec!["ci".into()],
+            enforce_admins: true,
+            lock_branch: false,
+        }),
+    );
+    let branch = api
+        .ok(
+            "GET",
+            &format!("/repos/{r}/branches/{}", seg("release/1.x")),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(branch["protected"], true);
+    let rules = api
+        .ok(
+            "GET",
+            &format!("/repos/{r}/branches/{}/protection", seg("release/1.x")),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(
+        rules["required_pull_request_reviews"]["required_approving_review_count"],
+        2
+    );
+    let (status, body) = api
+        .raw("GET", &format!("/repos/{r}/branches/main/protection"), None)
+        .await;
+    assert_eq!(
+        (status, body["message"].as_str()),
+        (404, Some("Branch not protected"))
+    );
+    api.finish("rest_branches_conform");
+}
+
 #[tokio::test]
 async fn rest_git_and_pulls_conform() {
     let Some(mut api) = Api::new("rest_git_and_pulls_conform") else {
@@ -1229,6 +1286,13 @@ fn routes_with_a_body() -> Vec<(&'static str, String, Option<Value>, u16)> {
             200,
         ),
         ("GET", format!("/repos/{r}/pulls/1/reviews"), None, 200),
+        ("GET", format!("/repos/{r}/branches/main"), None, 200),
+        (
+            "GET",
+            format!("/repos/{r}/branches/main/protection"),
+            None,
+            200,
+        ),
         (
             "POST",
             format!("/repos/{r}/pulls/1/reviews"),

@@ -1663,7 +1663,23 @@ async fn repo_and_user_endpoints() {
     assert_eq!(got.body["full_name"], r);
     assert_eq!(got.body["default_branch"], "main");
     assert_eq!(got.body["owner"]["login"], "acme");
-    assert_eq!(got.body, fake().repo_json(&r));
+    // What the caller may do comes on top of the repository itself, as on GitHub.
+    let mut body = got.body.clone();
+    let permissions = body.as_object_mut().unwrap().remove("permissions");
+    assert_eq!(
+        permissions,
+        Some(
+            serde_json::json!({"admin": true, "maintain": true, "push": true, "triage": true, "pull": true})
+        )
+    );
+    assert_eq!(body, fake().repo_json(&r));
+    let dave = api("dave").get(&format!("/repos/{r}")).await;
+    assert_eq!(
+        dave.body["permissions"],
+        serde_json::json!({"admin": false, "maintain": false, "push": false, "triage": false, "pull": true})
+    );
+    let anonymous = anon().get(&format!("/repos/{r}")).await;
+    assert!(anonymous.body.get("permissions").is_none());
     let user = a.get("/users/alice").await;
     assert_eq!(user.body["login"], "alice");
     assert_eq!(user.body["type"], "User");

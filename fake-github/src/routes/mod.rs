@@ -2,6 +2,7 @@
 //! methods. Anything that does not match is GitHub's 404 (never 501: Prism would mock a 200).
 
 mod access;
+mod branches;
 mod comments;
 mod contents;
 mod git;
@@ -93,7 +94,15 @@ fn repo_route(ctx: &mut Ctx<'_>, repo: &str, m: &Method, rest: &[&str]) -> Resp 
     match (m, rest) {
         (&M::GET, []) => {
             let r = ctx.st.repo(repo).expect("checked");
-            Resp::ok(shapes::full_repository(ctx.st, r))
+            let mut v = shapes::full_repository(ctx.st, r);
+            // GitHub adds what the authenticated caller may do.
+            if let (Some(viewer), serde_json::Value::Object(m)) = (&ctx.viewer, &mut v) {
+                m.insert(
+                    "permissions".into(),
+                    shapes::repo_permissions(&ctx.st.role(r, viewer)),
+                );
+            }
+            Resp::ok(v)
         }
         // Issues.
         (&M::GET, ["issues"]) => issues::list(ctx, repo),
@@ -177,6 +186,11 @@ fn repo_route(ctx: &mut Ctx<'_>, repo: &str, m: &Method, rest: &[&str]) -> Resp 
         (&M::DELETE, ["git", "refs", r @ ..]) if !r.is_empty() => {
             git::delete_ref(ctx, repo, &r.join("/"))
         }
+        // Branches (a branch name may hold slashes).
+        (&M::GET, ["branches", b @ .., "protection"]) if !b.is_empty() => {
+            branches::protection(ctx, repo, &b.join("/"))
+        }
+        (&M::GET, ["branches", b @ ..]) if !b.is_empty() => branches::get(ctx, repo, &b.join("/")),
         // Pull requests.
         (&M::GET, ["pulls"]) => pulls::list(ctx, repo),
         (&M::POST, ["pulls"]) => pulls::create(ctx, repo),
