@@ -355,7 +355,7 @@ async fn with_overflow_a_new_comment_costs_one_list_and_one_patch_and_a_repeat_c
         repo.body(n).len() < 40_000,
         "precondition: the next comment does not reach the high-water mark"
     );
-    let list = format!("GET /repos/{}/issues/{n}/comments", repo.name);
+    let list = format!("GET /repos/{}/issues/{n}/timeline", repo.name);
 
     repo.clear_requests();
     let c = repo

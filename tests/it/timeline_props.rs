@@ -208,6 +208,7 @@ impl World {
             now: self.clock,
             issue: &snap.issue,
             comments: &snap.comments,
+            events: Some(&[]),
             trigger: Trigger::Reconcile,
             authorizer: &AllowAll,
             facts: &self.facts,
