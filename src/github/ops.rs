@@ -46,7 +46,8 @@ impl GitHub {
 
     /// An issue's comments and the events people made on it (labels, assignees, state, title),
     /// each oldest first, from one listing of its timeline (100 items a page). `None` when
-    /// this GitHub has no timeline for it (404): list the comments instead.
+    /// this GitHub has no timeline for it (404) or serves one Firebreak cannot read: list the
+    /// comments instead.
     pub async fn list_timeline(
         &self,
         number: u64,
@@ -60,21 +61,21 @@ impl GitHub {
             Err(e) if e.is_not_found() => return Ok(None),
             Err(e) => return Err(e),
         };
-        let decode = |message: String| GitHubError::Decode {
-            operation: format!("listing the timeline of #{number}"),
-            message,
-        };
         let mut comments = Vec::new();
         let mut events = Vec::new();
         for item in items {
-            match item.get("event").and_then(|e| e.as_str()) {
-                Some("commented") => {
-                    comments.push(serde_json::from_value(item).map_err(|e| decode(e.to_string()))?)
-                }
+            let read = match item.get("event").and_then(|e| e.as_str()) {
+                Some("commented") => serde_json::from_value(item).map(|c| comments.push(c)),
                 Some(kind) if IssueEvent::RECORDED.contains(&kind) => {
-                    events.push(serde_json::from_value(item).map_err(|e| decode(e.to_string()))?)
+                    serde_json::from_value(item).map(|e| events.push(e))
                 }
-                _ => {}
+                _ => Ok(()),
+            };
+            if let Err(e) = read {
+                tracing::warn!(
+                    "the timeline of #{number} has an item Firebreak cannot read ({e}); listing its comments instead"
+                );
+                return Ok(None);
             }
         }
         Ok(Some((comments, events)))
