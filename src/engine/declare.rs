@@ -61,7 +61,10 @@ impl Request {
             now,
             EntryKind::Alert,
             &self.by,
-            format!("Alert fired again: {}", self.title),
+            format!(
+                "Alert fired again: {}",
+                timeline::cut(&self.title, timeline::EXCERPT_CHARS)
+            ),
         )
         .with_key(format!("alert@{}", now.timestamp_millis()))
     }

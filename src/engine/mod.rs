@@ -37,7 +37,8 @@ use crate::event::{Comment, Issue, IssueEvent, User};
 pub use crate::incident::parts::Limits;
 use crate::incident::section::Body;
 use crate::incident::timeline::{self, Entry, EntryKind};
-use crate::incident::{ItemState, PullFacts};
+use crate::incident::{Incident, ItemState, PullFacts, carried};
+use crate::render;
 
 pub use authorize::{Authorizer, ConfigAuthorizer};
 pub use facts::{Facts, FileAt, ItemIssue, Need};
@@ -209,6 +210,23 @@ pub(crate) struct Cx<'i, 'p> {
     pub author_trusted: bool,
 }
 
+/// An entry from outside the issue: into the timeline, and into a comment that carries it for
+/// every later run ([`carried`]).
+fn carry(cx: &mut Cx, incident: &mut Incident, entry: &Entry) {
+    let Some(key) = entry.key.clone() else {
+        timeline::upsert(&mut incident.timeline, entry.clone());
+        return;
+    };
+    let view = render::CarriedView {
+        text: entry.text.clone(),
+        by: entry.by.clone(),
+        time: render::format_time(entry.at, cx.input.config.timezone),
+    };
+    let words = render::render(render::names::ALERT_AGAIN, &view);
+    cx.plan.comment(key, carried::compose(&words, entry));
+    timeline::upsert(&mut incident.timeline, entry.clone());
+}
+
 /// Decide what to do.
 pub fn decide(input: &Input) -> Plan {
     let issue = input.issue;
@@ -252,6 +270,16 @@ pub fn decide(input: &Input) -> Plan {
 
     // Entries in overflow comments count as seen, and edits and deletions reach them too.
     incident.timeline = parts.merge(&incident.timeline);
+    // Entries from outside the issue, carried by Firebreak's comments: a run that read the
+    // body before one was written still keeps it.
+    for entry in input
+        .comments
+        .iter()
+        .filter(|c| input.is_ours(c))
+        .filter_map(|c| carried::parse(c.body_text()))
+    {
+        timeline::upsert(&mut incident.timeline, entry);
+    }
     comments::reconcile(&mut cx, &mut incident);
     match &input.trigger {
         // The issue's events were read with its comments: the one that woke us is among them.
@@ -259,9 +287,7 @@ pub fn decide(input: &Input) -> Plan {
             hand::hand_event(&mut cx, &mut incident, event)
         }
         Trigger::Item(event) => hand::item_event(&mut incident, event),
-        Trigger::Entry(entry) => {
-            timeline::upsert(&mut incident.timeline, entry.clone());
-        }
+        Trigger::Entry(entry) => carry(&mut cx, &mut incident, entry),
         Trigger::Hand(_) | Trigger::Reconcile | Trigger::Opened | Trigger::Pull { .. } => {}
     }
     if let Some(states) = &input.facts.item_states {

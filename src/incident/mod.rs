@@ -4,6 +4,7 @@
 //! section of the issue body ([`section`]) — GitHub is the only store. Everything here is pure:
 //! functions take `now` (or the time of the comment that caused a change) as a parameter.
 
+pub mod carried;
 pub mod kinds;
 pub mod parts;
 pub mod postmortem;

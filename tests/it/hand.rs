@@ -195,3 +195,28 @@ async fn without_an_issue_timeline_the_event_that_woke_the_run_is_still_recorded
         "{calls:#?}"
     );
 }
+
+#[tokio::test]
+async fn a_hand_event_survives_a_run_that_wrote_the_body_from_an_older_read() {
+    let repo = support::repo("hand-stale");
+    let n = repo.incident("Cache stampede").await;
+    let before = repo.body(n);
+    repo.fake.label_issue(&repo.name, n, "sev:1", "carol");
+    let labeled = payload::issues(
+        &repo.fake,
+        &repo.name,
+        n,
+        "labeled",
+        "carol",
+        Some("sev:1"),
+        None,
+    );
+    repo.handle("issues", &labeled).await.unwrap();
+    assert_eq!(state(&repo, n).severity, 1);
+    // A concurrent run that listed the issue before carol's label writes the body it computed.
+    repo.fake.edit_issue_body(&repo.name, n, &before);
+    repo.comment(n, "bob", "Warming the cache").await;
+    let incident = state(&repo, n);
+    assert_eq!(incident.severity, 1);
+    assert_eq!(entries(&repo, n, "SEV2 → SEV1"), 1);
+}
