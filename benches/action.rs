@@ -28,7 +28,7 @@ const BINARY: &str = env!("CARGO_BIN_EXE_firebreak");
 struct AllowAll;
 
 impl Authorizer for AllowAll {
-    fn allowed(&self, _: &Comment, _: &str) -> bool {
+    fn permits(&self, _: &str, _: &str, _: &str) -> bool {
         true
     }
     fn who(&self, _: &str) -> String {
@@ -147,12 +147,14 @@ fn bench(c: &mut Criterion) {
                 comments: &comments,
                 listing: engine::Listing::All,
                 parsed: None,
+                events: Some(&[]),
                 trigger: Trigger::Reconcile,
                 authorizer: &AllowAll,
                 facts: &Default::default(),
                 pull: None,
                 pull_comments: &[],
                 limits: engine::Limits::GITHUB,
+                bot: "firebreak[bot]",
             });
             assert!(plan.body.is_some(), "the new comment is written");
             plan

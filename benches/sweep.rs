@@ -15,6 +15,8 @@ use firebreak::incident::section;
 use firebreak::incident::{ActionItem, ActionType, Entry, EntryKind, Incident, ItemState, Status};
 use firebreak::run::sweep::{Listed, prepare};
 
+/// Firebreak's login.
+const BOT: &str = "firebreak[bot]";
 /// Open incidents (and open action items) swept.
 const INCIDENTS: u64 = 1_000;
 /// Comments updated since the watermark, spread over the incidents.
@@ -98,7 +100,8 @@ fn listed(config: &Config) -> Listed {
     let incidents = (0..INCIDENTS)
         .map(|n| {
             let number = INCIDENTS + n + 1;
-            let (state, labels) = incident(config, n, n + 1);
+            let (mut state, labels) = incident(config, n, n + 1);
+            state.issue = Some(number);
             let html = format!("{url}/{number}");
             let rendered = engine::docs::section(config, &state, &html, &[]);
             let body = section::compose("What we see: consumer lag.", &rendered, &state, "");
@@ -107,7 +110,8 @@ fn listed(config: &Config) -> Listed {
                 "body": body, "state": "open",
                 "labels": labels.iter().map(|l| serde_json::json!({"name": l})).collect::<Vec<_>>(),
                 "assignees": [{"login": "bob", "type": "User"}],
-                "user": {"login": "alice", "type": "User"}, "comments": 20,
+                "user": {"login": "alice", "type": "User"}, "author_association": "MEMBER",
+                "comments": 20,
                 "created_at": t0(), "updated_at": t0(), "html_url": html,
             }))
         })
@@ -120,7 +124,7 @@ fn listed(config: &Config) -> Listed {
             let at = t0() + Duration::minutes(n as i64 + 19);
             let comment = Comment {
                 id,
-                body: Some(format!("Observation 19: consumer lag on shard 3 is 57 s")),
+                body: Some("Observation 19: consumer lag on shard 3 is 57 s".to_string()),
                 user: User {
                     login: ["alice", "bob", "carol"][(19 % 3) as usize].into(),
                     id: 7,
@@ -147,7 +151,7 @@ fn listed(config: &Config) -> Listed {
 /// What the sweep does between its reads and its writes; returns how many incidents have
 /// something to write.
 fn sweep(config: &Config, mut listed: Listed, now: DateTime<Utc>) -> usize {
-    let work = prepare(&mut listed);
+    let work = prepare(&mut listed, BOT);
     let mut due = 0;
     for one in &work {
         let authorizer = ConfigAuthorizer::new(config, &one.facts);
@@ -158,12 +162,14 @@ fn sweep(config: &Config, mut listed: Listed, now: DateTime<Utc>) -> usize {
             comments: &one.comments,
             listing: Listing::Recent,
             parsed: Some(&one.body),
+            events: None,
             trigger: Trigger::Sweep,
             authorizer: &authorizer,
             facts: &one.facts,
             pull: None,
             pull_comments: &[],
             limits: engine::Limits::GITHUB,
+            bot: BOT,
         });
         if let Some(incident) = one.incident() {
             std::hint::black_box(reminders::next(config, incident, now));

@@ -15,7 +15,7 @@ use firebreak::event::{Comment, Issue, User};
 struct AllowAll;
 
 impl Authorizer for AllowAll {
-    fn allowed(&self, _: &Comment, _: &str) -> bool {
+    fn permits(&self, _: &str, _: &str, _: &str) -> bool {
         true
     }
     fn who(&self, _: &str) -> String {
@@ -79,6 +79,7 @@ impl World {
             comments: &self.comments,
             listing: engine::Listing::All,
             parsed: None,
+            events: Some(&[]),
             trigger: Trigger::Reconcile,
             authorizer: &AllowAll,
             // As the gather step reads it: the repository has Firebreak's labels.
@@ -89,6 +90,7 @@ impl World {
             pull: None,
             pull_comments: &[],
             limits: engine::Limits::GITHUB,
+            bot: "firebreak[bot]",
         })
     }
 

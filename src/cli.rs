@@ -11,8 +11,8 @@ use crate::github::{self, GitHub};
 use crate::render::{self, names};
 use crate::run::report::{DryRunView, PlanView};
 use crate::run::{self, Mode, Outcome};
-use crate::workflow::{self, ActionEnv};
-use crate::{UsageError, demo, init, timeline_cmd};
+use crate::workflow::{self, ActionEnv, console};
+use crate::{UsageError, demo, doctor, init, timeline_cmd};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -94,9 +94,23 @@ pub enum Commands {
         /// Repository root.
         #[arg(default_value = ".")]
         path: PathBuf,
-        /// Overwrite existing files.
+        /// Overwrite existing files (without it they are kept, and named).
         #[arg(long)]
         force: bool,
+        /// App mode: the config and the issue form, no workflow; prints what the App needs.
+        #[arg(long)]
+        app: bool,
+    },
+    /// Check this repository's setup, one line each: the token's access, the labels, the
+    /// config, the workflow's triggers and permissions, the issue form, branch protection and
+    /// the board token. Exit code 1 when something needs a fix.
+    Doctor {
+        /// Repository `owner/name` (default: GITHUB_REPOSITORY).
+        #[arg(long)]
+        repo: Option<String>,
+        /// Config file (default: .github/firebreak.yml here, else in the repository).
+        #[arg(long, env = "FIREBREAK_CONFIG")]
+        config: Option<PathBuf>,
     },
     /// Configuration tools.
     Config {
@@ -144,7 +158,11 @@ fn cli_github(repo: Option<String>) -> anyhow::Result<GitHub> {
         })?;
     let token = github::token_from_env()
         .ok_or_else(|| UsageError("no token: set FIREBREAK_TOKEN or GITHUB_TOKEN".into()))?;
-    GitHub::with_token(&github::api_url_from_env(), &token, &repo)
+    let client = GitHub::with_token(&github::api_url_from_env(), &token, &repo)?;
+    Ok(match github::bot_login_from_env() {
+        Some(login) => client.with_identity(login),
+        None => client,
+    })
 }
 
 async fn cli_config(github: &GitHub, config: Option<PathBuf>) -> anyhow::Result<Config> {
@@ -162,8 +180,8 @@ fn print_plans(outcome: &Outcome, format: Format) -> anyhow::Result<()> {
         },
     };
     match format {
-        Format::Markdown => print!("{}", render::render(names::DRY_RUN, &view)),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&view)?),
+        Format::Markdown => console::out_raw(&render::render(names::DRY_RUN, &view)),
+        Format::Json => console::out(&serde_json::to_string_pretty(&view)?),
     }
     Ok(())
 }
@@ -177,7 +195,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 print_plans(&outcome, plan.format)?;
             } else {
                 for note in &outcome.notes {
-                    println!("{note}");
+                    console::out(note);
                 }
             }
             workflow::fail_on_failures(&outcome, std::env::var_os("GITHUB_ACTIONS").is_some())?;
@@ -207,10 +225,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 return print_plans(&outcome, plan.format);
             }
             if let Some(n) = outcome.issue {
-                println!("{n}");
+                console::out(&n.to_string());
             }
             for note in &outcome.notes {
-                eprintln!("{note}");
+                console::err(note);
             }
         }
         Commands::Sweep { repo, config, plan } => {
@@ -222,10 +240,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 print_plans(&outcome, plan.format)?;
             } else {
                 for note in &outcome.notes {
-                    println!("{note}");
+                    console::out(note);
                 }
                 for due in &outcome.due {
-                    println!("due next: {due}");
+                    console::out(&format!("due next: {due}"));
                 }
             }
             workflow::fail_on_failures(&outcome, std::env::var_os("GITHUB_ACTIONS").is_some())?;
@@ -240,11 +258,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = cli_config(&github, config).await?;
             let timeline = timeline_cmd::fetch(&github, issue).await?;
             for note in &timeline.notes {
-                eprintln!("{note}");
+                console::err(note);
             }
             match format {
-                Format::Markdown => print!("{}", timeline.markdown(&config)),
-                Format::Json => print!("{}", timeline.json(&config)),
+                Format::Markdown => console::out_raw(&timeline.markdown(&config)),
+                Format::Json => console::out_raw(&timeline.json(&config)),
             }
         }
         Commands::Demo { out } => {
@@ -255,17 +273,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("  {}", file.display());
             }
         }
-        Commands::Init { path, force } => {
-            let written = init::init(&path, force)?;
-            for file in written {
-                println!("wrote {}", file.display());
-            }
+        Commands::Init { path, force, app } => {
+            let mode = if app {
+                init::Mode::App
+            } else {
+                init::Mode::Action
+            };
+            print!("{}", init::init(&path, force, mode)?.render());
+        }
+        Commands::Doctor { repo, config } => {
+            let github = cli_github(repo)?;
+            let options = doctor::Options {
+                checkout: std::env::current_dir()?,
+                config,
+                board_token: std::env::var_os("FIREBREAK_BOARD_TOKEN")
+                    .is_some_and(|t| !t.is_empty()),
+            };
+            let report = doctor::run(&github, &options).await;
+            console::out_raw(&report.render());
+            report.result()?;
         }
         Commands::Config {
             command: ConfigCommand::Check { path },
         } => {
             let summary = crate::config::check(&path)?;
-            println!("{summary}");
+            console::out(&summary.to_string());
         }
     }
     Ok(())

@@ -80,10 +80,12 @@ pub async fn run(out: &Path) -> anyhow::Result<Vec<PathBuf>> {
         &[],
     );
     clock += Duration::minutes(1);
-    let github = GitHub::with_token(&fake.url(), TOKEN, REPO)?.with_retry(RetryPolicy {
-        attempts: 2,
-        base: std::time::Duration::from_millis(10),
-    });
+    let github = GitHub::with_token(&fake.url(), TOKEN, REPO)?
+        .with_identity("firebreak[bot]")
+        .with_retry(RetryPolicy {
+            attempts: 2,
+            base: std::time::Duration::from_millis(10),
+        });
     let mut demo = Demo {
         fake: fake.clone(),
         github,

@@ -15,7 +15,7 @@ use crate::event::{CommentAction, Event, Issue, IssueAction};
 use crate::github::GitHub;
 use crate::incident::ItemState;
 use crate::incident::section::BEGIN;
-use crate::run::{self, Mode, Outcome};
+use crate::run::{self, Mode, Outcome, Start};
 use crate::{UsageError, postmortem};
 
 /// What an event asks for.
@@ -142,7 +142,7 @@ pub fn route(event: &Event) -> Result<Work<'_>, UsageError> {
                 IssueAction::Unassigned => HandKind::Unassigned(login(assignee)),
                 IssueAction::Closed => HandKind::Closed,
                 IssueAction::Reopened => HandKind::Reopened,
-                IssueAction::Edited => HandKind::Retitled,
+                IssueAction::Edited => HandKind::Edited,
             };
             Ok(Work::Issue {
                 issue,
@@ -239,10 +239,18 @@ where
     if let Work::Ignore(why) = work {
         return Ok(Outcome::skipped(why));
     }
+    // With a personal token Firebreak writes as a person: its own writes wake it too.
+    if let Some(actor) = actor(event)
+        && actor.eq_ignore_ascii_case(github.identity().await)
+    {
+        return Ok(Outcome::skipped(format!(
+            "caused by Firebreak itself ({actor}): nothing to do"
+        )));
+    }
     let config = config(github).await?;
-    let (issue, trigger) = match work {
+    let (start, trigger) = match work {
         Work::Ignore(_) => unreachable!("handled above"),
-        Work::Issue { issue, trigger } => (issue.clone(), trigger),
+        Work::Issue { issue, trigger } => (Start::Payload(issue.clone()), trigger),
         Work::MaybeDeclare { issue, comment } => {
             if !engine::declares(&config, comment) {
                 return Ok(Outcome::skipped(format!(
@@ -250,7 +258,7 @@ where
                     issue.number
                 )));
             }
-            (issue.clone(), Trigger::Reconcile)
+            (Start::Payload(issue.clone()), Trigger::Reconcile)
         }
         Work::Item { parent, event } => {
             let incident = github.get_issue(parent).await?;
@@ -260,7 +268,7 @@ where
                     event.number
                 )));
             }
-            (incident, Trigger::Item(event))
+            (Start::Fresh(incident), Trigger::Item(event))
         }
         Work::Pull { number, body, head } => {
             let Some(incident) = postmortem::incident_of_pull(&config, body, head) else {
@@ -280,23 +288,23 @@ where
                     "#{number} names #{incident}, which is not an incident"
                 )));
             }
-            (issue, Trigger::Pull { number })
+            (Start::Fresh(issue), Trigger::Pull { number })
         }
         Work::Declare(request) => {
             return run::declare::declare(github, &config, &request, now, mode).await;
         }
         Work::Sweep => return run::sweep::sweep(github, &config, now, mode).await,
     };
-    run::run_issue(
-        github,
-        &config,
-        &issue,
-        trigger,
-        now,
-        mode,
-        Facts::default(),
-    )
-    .await
+    run::run_issue(github, &config, start, trigger, now, mode, Facts::default()).await
+}
+
+/// Who caused an event about an issue or a comment, when a person-type account did.
+fn actor(event: &Event) -> Option<&str> {
+    match event {
+        Event::IssueComment { comment, .. } => Some(&comment.user.login),
+        Event::Issues { sender, .. } => Some(&sender.login),
+        _ => None,
+    }
 }
 
 /// An incident carries the label or Firebreak's section (the label may have been removed by

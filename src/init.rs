@@ -3,14 +3,15 @@
 //! - `.github/firebreak.yml`: the configuration, every key present with its default and a
 //!   comment saying what it means (so it behaves exactly like no file);
 //! - `.github/workflows/firebreak.yml`: the workflow that runs the Action on every event
-//!   Firebreak reacts to, and on a 10-minute schedule for the sweep;
+//!   Firebreak reacts to, and on a 10-minute schedule for the sweep (not with `--app`);
 //! - `.github/ISSUE_TEMPLATE/incident.yml`: the issue form that declares an incident.
 //!
-//! Existing files are never overwritten unless asked to (`--force`).
+//! A file that exists already is kept (and named as kept) unless asked to (`--force`), so
+//! running `init` again never clobbers edits. Then it prints the next two steps.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 
 /// The starter configuration, every key at its default.
 pub const STARTER_CONFIG: &str = include_str!("../assets/init/firebreak.yml");
@@ -24,45 +25,100 @@ pub const WORKFLOW_PATH: &str = ".github/workflows/firebreak.yml";
 /// Where the issue form goes in a repository.
 pub const ISSUE_FORM_PATH: &str = ".github/ISSUE_TEMPLATE/incident.yml";
 
-/// The files `init` writes: path relative to the repository root, and contents.
-pub fn starter_files() -> [(&'static str, &'static str); 3] {
-    [
-        (crate::config::CONFIG_PATH, STARTER_CONFIG),
-        (WORKFLOW_PATH, WORKFLOW),
-        (ISSUE_FORM_PATH, ISSUE_FORM),
-    ]
+/// How Firebreak will run in the repository.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The GitHub Action, from the workflow `init` writes.
+    Action,
+    /// A GitHub App (`--app`): no workflow.
+    App,
 }
 
-/// Writes the starter files under `repo_root` and returns their paths (`repo_root` joined with
-/// each relative path), in the order written. Unless `force`, nothing is written when any of
-/// them exists already, and the error names every such file.
-pub fn init(repo_root: &Path, force: bool) -> anyhow::Result<Vec<PathBuf>> {
-    let files = starter_files();
-    if !force {
-        let existing: Vec<&str> = files
-            .iter()
-            .map(|(rel, _)| *rel)
-            .filter(|rel| repo_root.join(rel).exists())
-            .collect();
-        if !existing.is_empty() {
-            bail!(
-                "not overwriting {} in {} (run again with --force to replace {})",
-                existing.join(", "),
-                repo_root.display(),
-                if existing.len() == 1 { "it" } else { "them" }
-            );
-        }
+/// The files `init` writes in `mode`: path relative to the repository root, and contents.
+pub fn starter_files(mode: Mode) -> Vec<(&'static str, &'static str)> {
+    let mut files = vec![(crate::config::CONFIG_PATH, STARTER_CONFIG)];
+    if mode == Mode::Action {
+        files.push((WORKFLOW_PATH, WORKFLOW));
     }
-    let mut written = Vec::with_capacity(files.len());
-    for (rel, contents) in files {
+    files.push((ISSUE_FORM_PATH, ISSUE_FORM));
+    files
+}
+
+/// What `init` did, file by file (paths relative to the repository root).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub mode: Mode,
+    pub written: Vec<&'static str>,
+    /// Files that existed and were left as they were (without `--force`).
+    pub kept: Vec<&'static str>,
+}
+
+/// Writes the starter files of `mode` under `repo_root`. A file that exists is kept unless
+/// `force`.
+pub fn init(repo_root: &Path, force: bool, mode: Mode) -> anyhow::Result<Outcome> {
+    let mut outcome = Outcome {
+        mode,
+        written: Vec::new(),
+        kept: Vec::new(),
+    };
+    for (rel, contents) in starter_files(mode) {
         let path = repo_root.join(rel);
+        if path.exists() && !force {
+            outcome.kept.push(rel);
+            continue;
+        }
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
         std::fs::write(&path, contents).with_context(|| format!("writing {}", path.display()))?;
-        written.push(path);
+        outcome.written.push(rel);
     }
-    Ok(written)
+    Ok(outcome)
+}
+
+impl Outcome {
+    /// What `firebreak init` prints: each file written or kept, then the next two steps.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for rel in &self.written {
+            out.push_str(&format!("wrote {rel}\n"));
+        }
+        for rel in &self.kept {
+            out.push_str(&format!(
+                "kept  {rel} (it exists; `firebreak init --force` replaces it)\n"
+            ));
+        }
+        out.push('\n');
+        match self.mode {
+            Mode::Action => out.push_str(
+                "Next steps:
+  1. Commit these files and push them to the default branch (the workflow and the issue
+     form take effect there):
+       git add .github && git commit -m \"Add Firebreak\" && git push
+  2. Check the setup, with a token that can read the repository:
+       GITHUB_TOKEN=$(gh auth token) firebreak doctor --repo OWNER/NAME
+     Then open an issue with the \"Declare an incident\" form to see Firebreak answer.
+",
+            ),
+            Mode::App => out.push_str(
+                "No workflow was written: in App mode GitHub sends events to the App instead.
+App mode (`firebreak serve`) is not part of this version yet. The App will need:
+  - repository permissions: Issues, Pull requests and Contents (read and write), Metadata (read);
+  - events: Issues, Issue comment, Pull request, Pull request review;
+  - FIREBREAK_APP_ID, FIREBREAK_PRIVATE_KEY (or FIREBREAK_PRIVATE_KEY_PATH) and
+    FIREBREAK_WEBHOOK_SECRET in its environment.
+Until then, run `firebreak init` without --app to use the Action.
+
+Next steps:
+  1. Commit these files and push them to the default branch:
+       git add .github && git commit -m \"Add Firebreak\" && git push
+  2. Check the setup, with a token that can read the repository:
+       GITHUB_TOKEN=$(gh auth token) firebreak doctor --repo OWNER/NAME
+",
+            ),
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -143,18 +199,19 @@ mod tests {
     fn workflow_runs_the_action_on_every_event_with_write_permissions() {
         for needle in [
             "issues:\n    types: [opened, edited, labeled, unlabeled, closed, reopened, assigned, unassigned]",
-            "issue_comment:\n    types: [created, edited, deleted]",
+            "issue_comment: # zizmor: ignore[dangerous-triggers]\n    types: [created, edited, deleted]",
             "pull_request:\n    types: [opened, edited, synchronize, closed, reopened]",
             "pull_request_review:\n    types: [submitted, dismissed]",
             "- cron: \"*/10 * * * *\"",
             "workflow_dispatch:",
             "repository_dispatch:",
             "types: [incident]",
-            "issues: write",
-            "pull-requests: write",
-            "contents: write",
+            "permissions: {}",
+            "    permissions:\n      issues: write",
+            "      pull-requests: write",
+            "      contents: write",
             "cancel-in-progress: false",
-            "uses: firebreak-dev/firebreak@v1",
+            "uses: firebreak-dev/firebreak@v0",
             "github-token: ${{ secrets.GITHUB_TOKEN }}",
         ] {
             assert!(WORKFLOW.contains(needle), "workflow lacks {needle:?}");
@@ -164,17 +221,32 @@ mod tests {
     }
 
     #[test]
-    fn init_writes_three_files_and_refuses_to_overwrite_without_force() {
+    fn init_keeps_existing_files_unless_forced_and_says_so() {
         let dir = tempfile::tempdir().unwrap();
-        let written = init(dir.path(), false).unwrap();
-        assert_eq!(written.len(), 3);
-        for path in &written {
-            assert!(path.is_file(), "{}", path.display());
-        }
-        let again = init(dir.path(), false).unwrap_err().to_string();
-        assert!(again.contains(".github/firebreak.yml"), "{again}");
-        assert!(again.contains(".github/workflows/firebreak.yml"), "{again}");
-        assert!(again.contains("--force"), "{again}");
-        assert_eq!(init(dir.path(), true).unwrap(), written);
+        let first = init(dir.path(), false, Mode::Action).unwrap();
+        assert_eq!(
+            first.written,
+            [crate::config::CONFIG_PATH, WORKFLOW_PATH, ISSUE_FORM_PATH]
+        );
+        let workflow = dir.path().join(WORKFLOW_PATH);
+        std::fs::write(&workflow, "edited").unwrap();
+        let again = init(dir.path(), false, Mode::Action).unwrap();
+        assert!(again.written.is_empty());
+        assert_eq!(again.kept.len(), 3);
+        assert_eq!(std::fs::read_to_string(&workflow).unwrap(), "edited");
+        let forced = init(dir.path(), true, Mode::Action).unwrap();
+        assert_eq!(forced.written.len(), 3);
+        assert_eq!(std::fs::read_to_string(&workflow).unwrap(), WORKFLOW);
+    }
+
+    #[test]
+    fn app_mode_writes_no_workflow() {
+        let dir = tempfile::tempdir().unwrap();
+        let outcome = init(dir.path(), false, Mode::App).unwrap();
+        assert_eq!(
+            outcome.written,
+            [crate::config::CONFIG_PATH, ISSUE_FORM_PATH]
+        );
+        assert!(!dir.path().join(WORKFLOW_PATH).exists());
     }
 }

@@ -20,6 +20,7 @@ pub mod command;
 pub mod config;
 pub mod demo;
 pub mod dispatch;
+pub mod doctor;
 pub mod engine;
 pub mod event;
 pub mod github;

@@ -42,7 +42,7 @@ pub async fn fetch(github: &GitHub, number: u64) -> anyhow::Result<Timeline> {
         Some(Ok(incident)) => incident,
     };
     let comments = github.list_comments(number).await?;
-    let parts = overflow::find_parts(&comments);
+    let parts = overflow::find_parts(&comments, github.identity().await);
     let notes = parts
         .damaged
         .iter()

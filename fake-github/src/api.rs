@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::faults::Fault;
 use super::ops::Target;
 use super::shapes;
-use super::state::{Label, RequestRecord, UserKind};
+use super::state::{BranchProtection, Label, RequestRecord, UserKind};
 use super::{
     CommentRef, CommentView, FakeGitHub, IssueRef, IssueView, LabelView, ReactionView, RepoHandle,
 };
@@ -23,6 +23,16 @@ impl FakeGitHub {
         }
     }
 
+    /// Protect `branch` of `repo` with `rules` (`None` removes the protection).
+    pub fn protect_branch(&self, repo: &str, branch: &str, rules: Option<BranchProtection>) {
+        let mut st = self.lock();
+        let r = st.ensure_repo(repo);
+        match rules {
+            Some(p) => r.protection.insert(branch.to_string(), p),
+            None => r.protection.remove(branch),
+        };
+    }
+
     /// Add a user (or change its kind); returns its id.
     pub fn add_user(&self, login: &str, kind: UserKind) -> u64 {
         self.lock().ensure_user(login, Some(kind))
@@ -33,6 +43,15 @@ impl FakeGitHub {
         let mut st = self.lock();
         st.ensure_user(login, None);
         st.tokens.insert(token.to_string(), login.to_string());
+    }
+
+    /// Make `token` a classic token with these OAuth scopes: every answer to it carries
+    /// `x-oauth-scopes` (tokens without scopes, like App and Actions tokens, carry none).
+    pub fn set_token_scopes(&self, token: &str, scopes: &[&str]) {
+        self.lock().token_scopes.insert(
+            token.to_string(),
+            scopes.iter().map(|s| s.to_string()).collect(),
+        );
     }
 
     /// Give `login` a role on the repository: "admin" | "maintain" | "write" | "triage" | "read" |
@@ -106,10 +125,27 @@ impl FakeGitHub {
         }
     }
 
-    /// Add an existing label to an issue, as a person would (no-op if either is missing, or
-    /// the issue has it already).
-    pub fn label_issue(&self, repo: &str, number: u64, name: &str) {
+    /// Retitle an issue as `by` (no-op if the issue does not exist); recorded as an event.
+    pub fn set_issue_title(&self, repo: &str, number: u64, title: &str, by: &str) {
         let mut st = self.lock();
+        let Some(before) = st.marks(repo, number) else {
+            return;
+        };
+        let now = st.now();
+        if let Some(i) = st.repo_mut(repo).and_then(|r| r.issues.get_mut(&number)) {
+            i.title = title.to_string();
+            i.updated_at = now;
+        }
+        st.record_changes(repo, number, by, &before);
+    }
+
+    /// Add an existing label to an issue as `by` (no-op if either is missing, or the issue has
+    /// it already); recorded as an event.
+    pub fn label_issue(&self, repo: &str, number: u64, name: &str, by: &str) {
+        let mut st = self.lock();
+        let Some(before) = st.marks(repo, number) else {
+            return;
+        };
         let now = st.now();
         let Some(r) = st.repo_mut(repo) else { return };
         let Some(label) = r.label_by_name(name).map(|l| l.id) else {
@@ -121,6 +157,7 @@ impl FakeGitHub {
             i.labels.push(label);
             i.updated_at = now;
         }
+        st.record_changes(repo, number, by, &before);
     }
 
     /// Delete a comment (no-op if it does not exist).
@@ -271,7 +308,7 @@ impl FakeGitHub {
             .unwrap_or(Value::Null)
     }
 
-    /// Exactly what `GET /repos/{repo}` returns (`Null` if missing).
+    /// What `GET /repos/{repo}` returns, less the caller's `permissions` (`Null` if missing).
     pub fn repo_json(&self, repo: &str) -> Value {
         let st = self.lock();
         st.repo(repo)

@@ -36,6 +36,19 @@ impl FakeGitHub {
         IssueRef { number, id }
     }
 
+    /// Make pull request `number` come from a fork: its head branch lives in `fork`
+    /// (`owner/name`, a repository added with `add_repo`).
+    pub fn set_pull_head_repo(&self, repo: &str, number: u64, fork: &str) {
+        let mut st = self.lock();
+        if let Some(p) = st
+            .repo_mut(repo)
+            .and_then(|r| r.issues.get_mut(&number))
+            .and_then(|i| i.pull.as_mut())
+        {
+            p.head_repo = Some(fork.to_string());
+        }
+    }
+
     /// Submit a review: `state` is "APPROVED", "CHANGES_REQUESTED" or "COMMENTED". Returns its id.
     /// Panics on refusal (a test bug).
     pub fn submit_review(
@@ -79,6 +92,7 @@ impl FakeGitHub {
     pub fn set_issue_state(&self, repo: &str, number: u64, state: &str, by: &str) {
         let mut st = self.lock();
         st.ensure_user(by, None);
+        let before = st.marks(repo, number);
         let now = st.now();
         if let Some(i) = st.repo_mut(repo).and_then(|r| r.issues.get_mut(&number)) {
             if state == "closed" && i.state != "closed" {
@@ -93,6 +107,9 @@ impl FakeGitHub {
                 i.state_reason = i.pull.is_none().then(|| "reopened".to_string());
             }
             i.updated_at = now;
+        }
+        if let Some(before) = before {
+            st.record_changes(repo, number, by, &before);
         }
     }
 

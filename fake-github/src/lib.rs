@@ -14,7 +14,7 @@
 //! |---|---|
 //! | repository, users | `GET /repos/{o}/{r}`, `GET /users/{login}`, `GET /user` |
 //! | issues | `GET, POST /repos/{o}/{r}/issues`, `GET, PATCH .../issues/{n}` |
-//! | comments | `GET, POST .../issues/{n}/comments`, `GET .../issues/comments`, `GET, PATCH, DELETE .../issues/comments/{id}` |
+//! | comments, timeline | `GET, POST .../issues/{n}/comments`, `GET .../issues/{n}/timeline` (comments and issue events: labels, assignees, state, title), `GET .../issues/comments`, `GET, PATCH, DELETE .../issues/comments/{id}` |
 //! | labels | `GET, POST .../labels`, `GET, PATCH, DELETE .../labels/{name}`, `GET, POST, PUT, DELETE .../issues/{n}/labels`, `DELETE .../issues/{n}/labels/{name}` |
 //! | assignees | `POST, DELETE .../issues/{n}/assignees`, `GET .../assignees/{login}` |
 //! | reactions | `GET, POST .../issues/comments/{id}/reactions`, `GET, POST .../issues/{n}/reactions` |
@@ -23,6 +23,7 @@
 //! | sub-issues | `GET, POST .../issues/{n}/sub_issues`, `DELETE .../issues/{n}/sub_issue`, `GET .../issues/{n}/parent` |
 //! | git | `GET .../git/ref/{ref}`, `GET .../git/matching-refs/{ref}`, `POST .../git/refs`, `PATCH, DELETE .../git/refs/{ref}` |
 //! | pulls | `GET, POST .../pulls`, `GET, PATCH .../pulls/{n}`, `GET, POST .../pulls/{n}/reviews`, `GET, PUT .../pulls/{n}/merge` |
+//! | branches | `GET .../branches/{branch}`, `GET .../branches/{branch}/protection` (admins only) |
 //!
 //! Writes need a token (`Authorization: Bearer <t>` or `token <t>`): one registered with
 //! [`FakeGitHub::set_token`] acts as that user, any other as `github-actions[bot]`. Faults
@@ -42,7 +43,7 @@ mod shapes;
 mod state;
 
 pub use faults::{Fault, FaultKind};
-pub use state::{RequestRecord, UserKind};
+pub use state::{BranchProtection, RequestRecord, UserKind};
 
 use std::sync::{Arc, Mutex, MutexGuard};
 

@@ -63,6 +63,7 @@ impl State {
                 merged_by: None,
                 merge_commit_sha: None,
                 reviews: Vec::new(),
+                head_repo: None,
             });
         }
         Ok((number, id))

@@ -35,6 +35,17 @@ pub(crate) fn pull(st: &State, repo: &Repo, issue: &Issue, full: bool) -> Value 
             "repo": repo_json.clone(),
         })
     };
+    // A head in a fork shows the fork as its repository.
+    let head_side = |r: &str, sha: &str| match p.head_repo.as_deref().and_then(|f| st.repo(f)) {
+        Some(fork) => json!({
+            "label": format!("{}:{r}", fork.owner),
+            "ref": r,
+            "sha": sha,
+            "user": simple_user(st, &fork.owner),
+            "repo": full_repository(st, fork),
+        }),
+        None => side(r, sha),
+    };
     let assignees: Vec<Value> = issue.assignees.iter().map(|a| simple_user(st, a)).collect();
     let labels: Vec<Value> = issue
         .labels
@@ -73,7 +84,7 @@ pub(crate) fn pull(st: &State, repo: &Repo, issue: &Issue, full: bool) -> Value 
         "assignees": assignees,
         "requested_reviewers": [],
         "requested_teams": [],
-        "head": side(&p.head_ref, &head_sha),
+        "head": head_side(&p.head_ref, &head_sha),
         "base": side(&p.base_ref, &base_sha),
         "author_association": st.author_association(repo, &issue.user),
         "auto_merge": Value::Null,

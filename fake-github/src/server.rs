@@ -100,6 +100,15 @@ async fn handle(State(fake): State<FakeGitHub>, request: Request) -> Response {
         Some(FaultKind::Delay(_)) | None => dispatch(&fake, &req),
     };
 
+    // A classic token's scopes ride on every answer, as on GitHub.
+    let scopes = req
+        .token
+        .as_ref()
+        .and_then(|t| fake.lock().token_scopes.get(t).cloned());
+    let resp = match scopes {
+        Some(scopes) => resp.header("x-oauth-scopes", scopes.join(", ")),
+        None => resp,
+    };
     fake.lock().requests.push(RequestRecord {
         method: req.method.clone(),
         path: req.path.clone(),

@@ -101,6 +101,8 @@ pub(crate) struct Pull {
     pub merged_by: Option<String>,
     pub merge_commit_sha: Option<String>,
     pub reviews: Vec<Review>,
+    /// The repository the head branch lives in, when it is a fork (`owner/name`).
+    pub head_repo: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -126,6 +128,44 @@ pub(crate) struct Issue {
     pub parent: Option<u64>,
     /// Numbers of the sub-issues, in the order they were added.
     pub sub_issues: Vec<u64>,
+    /// What people and apps did to the issue (labels, assignees, state, title), oldest first:
+    /// the issue's timeline, with its comments.
+    pub events: Vec<IssueEvent>,
+}
+
+/// One issue event, as `GET .../issues/{n}/timeline` shows it.
+#[derive(Debug, Clone)]
+pub(crate) struct IssueEvent {
+    pub id: u64,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+    pub kind: EventKind,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum EventKind {
+    Labeled { name: String, color: String },
+    Unlabeled { name: String, color: String },
+    Assigned(String),
+    Unassigned(String),
+    Closed { reason: Option<String> },
+    Reopened,
+    Renamed { from: String, to: String },
+}
+
+impl EventKind {
+    /// The `event` field.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Labeled { .. } => "labeled",
+            EventKind::Unlabeled { .. } => "unlabeled",
+            EventKind::Assigned(_) => "assigned",
+            EventKind::Unassigned(_) => "unassigned",
+            EventKind::Closed { .. } => "closed",
+            EventKind::Reopened => "reopened",
+            EventKind::Renamed { .. } => "renamed",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -158,6 +198,21 @@ pub(crate) struct Repo {
     /// Full ref name ("refs/heads/main") -> commit sha.
     pub refs: BTreeMap<String, String>,
     pub commits: HashMap<String, Commit>,
+    /// Branch name -> its protection rules (absent: unprotected).
+    pub protection: BTreeMap<String, BranchProtection>,
+}
+
+/// Branch protection rules, as far as the fake models them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BranchProtection {
+    /// Pull requests with this many approving reviews are required (`None`: no reviews rule).
+    pub required_approving_reviews: Option<u32>,
+    /// Status checks that must pass before merging.
+    pub required_status_checks: Vec<String>,
+    /// The rules apply to administrators too.
+    pub enforce_admins: bool,
+    /// The branch is read-only.
+    pub lock_branch: bool,
 }
 
 impl Repo {
@@ -200,6 +255,8 @@ pub(crate) struct State {
     pub next_id: u64,
     pub users: BTreeMap<String, User>,
     pub tokens: HashMap<String, String>,
+    /// Token -> the OAuth scopes GitHub reports for it in `x-oauth-scopes` (classic tokens).
+    pub token_scopes: HashMap<String, Vec<String>>,
     pub repos: BTreeMap<String, Repo>,
     /// (org lowercase, login lowercase)
     pub org_members: BTreeSet<(String, String)>,
@@ -222,6 +279,7 @@ impl State {
             next_id: 1000,
             users: BTreeMap::new(),
             tokens: HashMap::new(),
+            token_scopes: HashMap::new(),
             repos: BTreeMap::new(),
             org_members: BTreeSet::new(),
             teams: BTreeMap::new(),
@@ -314,6 +372,7 @@ impl State {
                 comments: BTreeMap::new(),
                 refs: BTreeMap::new(),
                 commits: HashMap::new(),
+                protection: BTreeMap::new(),
             };
             repo.commits.insert(
                 sha.clone(),

@@ -159,6 +159,8 @@ pub struct Config {
     /// Who may run which command. Default: author association OWNER, MEMBER or COLLABORATOR
     /// for every command.
     pub permissions: Permissions,
+    /// Who declares by opening an issue. Default: people who may run `/incident`.
+    pub declare: DeclareConfig,
     /// Levels mentioned one by one while an incident stays unacknowledged past its severity's
     /// `ack_timeout`. Default none (the reminder then mentions nobody extra).
     pub escalation: Vec<EscalationLevel>,
@@ -192,6 +194,7 @@ impl Default for Config {
             default_severity: 2,
             severities: default_severities(),
             permissions: Permissions::default(),
+            declare: DeclareConfig::default(),
             escalation: Vec::new(),
             action_items: ActionItemsConfig::default(),
             postmortem: PostmortemConfig::default(),

@@ -45,6 +45,8 @@ pub struct RawConfig {
     pub severities: Option<Vec<RawSeverity>>,
     /// Who may run which command.
     pub permissions: RawPermissions,
+    /// Who declares by opening an issue.
+    pub declare: RawDeclare,
     /// Escalation levels for unacknowledged incidents. Default none.
     pub escalation: Vec<RawEscalationLevel>,
     /// Action-item defaults and cap.
@@ -229,6 +231,14 @@ pub struct RawReminders {
     pub escalate_after: Setting<String>,
     /// Handles. Default none.
     pub escalate_to: Vec<String>,
+}
+
+/// `declare`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawDeclare {
+    /// `permitted` or `anyone`. Default `permitted`.
+    pub open_to: Option<String>,
 }
 
 /// `follow_up`.

@@ -15,9 +15,9 @@ use super::raw::{
 use super::values::{is_login, is_team, regex_reason};
 use super::{
     ASSOCIATIONS, ActionItemsConfig, ActionType, Allow, BoardConfig, BoardFields, COMMANDS, Config,
-    ConfigError, DraftAt, EscalationLevel, FollowUpConfig, OpenCap, Permissions, PostmortemConfig,
-    PostmortemPolicy, PrivatePattern, PublicPostmortemConfig, ReportConfig, SeverityConfig,
-    default_severities, priority_name,
+    ConfigError, DeclareConfig, DraftAt, EscalationLevel, FollowUpConfig, OpenCap, Permissions,
+    PostmortemConfig, PostmortemPolicy, PrivatePattern, PublicPostmortemConfig, ReportConfig,
+    SeverityConfig, default_severities, priority_name,
 };
 
 pub(super) type Result<T> = std::result::Result<T, ConfigError>;
@@ -55,6 +55,12 @@ pub fn resolve(raw: RawConfig, index: &Index, file: &str) -> Result<Config> {
         Some(text) => r.severity_ref(&root.key("default_severity"), text, &severities)?,
     };
     let permissions = r.permissions(&root.key("permissions"), raw.permissions)?;
+    let declare = DeclareConfig {
+        open_to: match raw.declare.open_to {
+            None => defaults.declare.open_to,
+            Some(text) => r.open_to(&root.key("declare").key("open_to"), &text)?,
+        },
+    };
     let escalation = r.escalation(&root.key("escalation"), raw.escalation)?;
     let action_items = r.action_items(&root.key("action_items"), raw.action_items)?;
     let postmortem = r.postmortem(&root.key("postmortem"), raw.postmortem)?;
@@ -79,6 +85,7 @@ pub fn resolve(raw: RawConfig, index: &Index, file: &str) -> Result<Config> {
         default_severity,
         severities,
         permissions,
+        declare,
         escalation,
         action_items,
         postmortem,

@@ -337,6 +337,36 @@ impl Default for RemindersConfig {
     }
 }
 
+/// Who declares an incident by opening an issue with the `incident` label or the incident
+/// issue form (`declare`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeclareConfig {
+    /// `open_to`. Default [`OpenTo::Permitted`].
+    pub open_to: OpenTo,
+}
+
+/// Whose report declares an incident at once (`declare.open_to`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OpenTo {
+    /// People who may run `/incident` (`permissions`); anyone else's report waits for a
+    /// responder to confirm it with `/incident`.
+    #[default]
+    Permitted,
+    /// Everyone who can open an issue (public repositories: anyone at all).
+    Anyone,
+}
+
+impl OpenTo {
+    pub const ALL: [OpenTo; 2] = [OpenTo::Permitted, OpenTo::Anyone];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OpenTo::Permitted => "permitted",
+            OpenTo::Anyone => "anyone",
+        }
+    }
+}
+
 /// The follow-up question (`follow_up`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FollowUpConfig {

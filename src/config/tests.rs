@@ -353,7 +353,7 @@ fn unknown_top_level_key_error_names_file_line_and_key() {
 fn unknown_top_level_key_without_a_close_match_lists_the_allowed_keys() {
     assert_snapshot!(
         error("colour: red\n"),
-        @".github/firebreak.yml:1:1: unknown key `colour`; allowed here: `timezone`, `title_format`, `default_severity`, `severities`, `permissions`, `escalation`, `action_items`, `postmortem`, `reminders`, `follow_up`, `business_days`, `holidays`, `board`, `report`"
+        @".github/firebreak.yml:1:1: unknown key `colour`; allowed here: `timezone`, `title_format`, `default_severity`, `severities`, `permissions`, `declare`, `escalation`, `action_items`, `postmortem`, `reminders`, `follow_up`, `business_days`, `holidays`, `board`, `report`"
     );
 }
 
@@ -527,5 +527,16 @@ fn escalation_levels_without_an_ack_timeout_are_a_config_error() {
     assert_snapshot!(
         error("severities:\n  - name: SEV1\n    ack_timeout: 5m\n    escalation:\n      - { notify: [a], after: 10m }\n      - { notify: [\"not a handle\"] }\n"),
         @r#".github/firebreak.yml:6:20: severities[0].escalation[1].notify[0]: "not a handle" is neither a GitHub login nor a team (@login or @org/team-slug)"#
+    );
+}
+
+#[test]
+fn declare_open_to_reads_its_two_values_and_names_a_typo() {
+    let c = Config::from_yaml("declare: { open_to: anyone }\n", CONFIG_PATH).unwrap();
+    assert_eq!(c.declare.open_to, OpenTo::Anyone);
+    assert_eq!(Config::default().declare.open_to, OpenTo::Permitted);
+    insta::assert_snapshot!(
+        error("declare:\n  open_to: anyon\n"),
+        @".github/firebreak.yml:2:12: declare.open_to: expected permitted or anyone, found `anyon` (did you mean `anyone`?)"
     );
 }

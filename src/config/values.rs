@@ -11,9 +11,26 @@ use super::duration::{DURATION_HINT, parse_duration};
 use super::errors::suggest;
 use super::locate::KeyPath;
 use super::resolve::{Resolver, Result};
-use super::{TITLE_PLACEHOLDERS, parse_priority};
+use super::{OpenTo, TITLE_PLACEHOLDERS, parse_priority};
 
 impl Resolver<'_> {
+    pub(super) fn open_to(&self, path: &KeyPath, text: &str) -> Result<OpenTo> {
+        OpenTo::ALL
+            .into_iter()
+            .find(|o| o.as_str().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| {
+                let names: Vec<&str> = OpenTo::ALL.iter().map(|o| o.as_str()).collect();
+                let hint = match suggest(text, names.iter().copied()) {
+                    Some(close) => format!(" (did you mean `{close}`?)"),
+                    None => String::new(),
+                };
+                self.err(
+                    path,
+                    format!("expected {}, found `{text}`{hint}", names.join(" or ")),
+                )
+            })
+    }
+
     pub(super) fn timezone(&self, path: &KeyPath, name: &str) -> Result<Tz> {
         if let Ok(tz) = Tz::from_str(name.trim()) {
             return Ok(tz);

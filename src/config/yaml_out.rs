@@ -157,6 +157,7 @@ pub fn to_yaml(c: &Config) -> String {
     let _ = writeln!(w, "  repeat_every: {}", format_duration(r.repeat_every));
     let _ = writeln!(w, "  escalate_after: {}", opt_duration(r.escalate_after));
     let _ = writeln!(w, "  escalate_to: {}", strings(&r.escalate_to));
+    let _ = writeln!(w, "declare: {{ open_to: {} }}", c.declare.open_to.as_str());
     let _ = writeln!(w, "follow_up: {{ enabled: {} }}", c.follow_up.enabled);
     let _ = writeln!(
         w,

@@ -1,21 +1,36 @@
 //! Who may run which command: the configured rule for the command (author associations, users,
-//! teams) applied to a comment's author. Team memberships are read by the gather step
-//! ([`super::Facts::teams`]); deciding is pure.
+//! teams) applied to a comment's author. A team is asked about only when the author's
+//! association and the listed users do not already decide; a membership not read yet counts as
+//! "no" for now and is remembered ([`ConfigAuthorizer::missing`]), so the gather step reads it
+//! ([`super::Facts::teams`]) and the engine decides again. Deciding stays pure.
 
-use crate::config::{Allow, Config};
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+
+use crate::config::Config;
 use crate::event::Comment;
 
 /// Who may run what. The engine asks; tests may answer differently.
 pub trait Authorizer {
-    fn allowed(&self, comment: &Comment, command: &str) -> bool;
+    /// Whether `login`, whose author association with the repository is `association`
+    /// (`OWNER`, `MEMBER`, `COLLABORATOR`, `CONTRIBUTOR`, `NONE` …), may run `command`.
+    fn permits(&self, login: &str, association: &str, command: &str) -> bool;
+
     /// Who may run `command`, in words, for refusals.
     fn who(&self, command: &str) -> String;
+
+    /// Whether the author of `comment` may run `command`.
+    fn allowed(&self, comment: &Comment, command: &str) -> bool {
+        self.permits(&comment.user.login, &comment.author_association, command)
+    }
 }
 
 /// The configured rules, with the team memberships the gather step read.
 pub struct ConfigAuthorizer<'a> {
     config: &'a Config,
     teams: &'a std::collections::BTreeMap<(String, String), bool>,
+    /// (team, login) memberships a decision needed and that were not read yet.
+    missing: RefCell<BTreeSet<(String, String)>>,
 }
 
 impl<'a> ConfigAuthorizer<'a> {
@@ -23,27 +38,36 @@ impl<'a> ConfigAuthorizer<'a> {
         ConfigAuthorizer {
             config,
             teams: &facts.teams,
+            missing: RefCell::default(),
         }
+    }
+
+    /// The (team, login lower case) memberships asked about and not known: read them and
+    /// decide again.
+    pub fn missing(&self) -> BTreeSet<(String, String)> {
+        self.missing.borrow().clone()
     }
 }
 
-/// Every team any rule names (the gather step reads their memberships).
-pub fn configured_teams(config: &Config) -> impl Iterator<Item = &String> {
-    std::iter::once(&config.permissions.default)
-        .chain(config.permissions.commands.values())
-        .flat_map(|rule: &Allow| rule.teams.iter())
-}
-
 impl Authorizer for ConfigAuthorizer<'_> {
-    fn allowed(&self, comment: &Comment, command: &str) -> bool {
-        let login = comment.user.login.to_ascii_lowercase();
+    fn permits(&self, login: &str, association: &str, command: &str) -> bool {
+        let login = login.to_ascii_lowercase();
         self.config
             .allowed(command)
-            .permits(&login, &comment.author_association, |team| {
-                self.teams
-                    .get(&(team.to_string(), login.clone()))
-                    .copied()
-                    .unwrap_or(false)
+            .permits(&login, association, |team| {
+                let key = (team.to_string(), login.clone());
+                match self.teams.get(&key) {
+                    Some(member) => *member,
+                    None => {
+                        // One team at a time, in the rule's order: a member of the first needs
+                        // no look-up of the others.
+                        let mut missing = self.missing.borrow_mut();
+                        if !missing.iter().any(|(_, l)| *l == key.1) {
+                            missing.insert(key);
+                        }
+                        false
+                    }
+                }
             })
     }
 

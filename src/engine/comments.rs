@@ -13,8 +13,9 @@ use crate::incident::Incident;
 use crate::incident::timeline::{self, Entry, EntryKind};
 use crate::render::{self, names};
 
-/// Processes every person's comment without an entry, updates edited ones, drops deleted
-/// ones; then the `/action` lines of the postmortem pull request's comments.
+/// Processes every person's comment without an entry and every issue event not yet recorded,
+/// in the order they happened; updates edited comments, drops deleted ones; then the
+/// `/action` lines of the postmortem pull request's comments.
 pub(super) fn reconcile(cx: &mut Cx, incident: &mut Incident) {
     let comments = cx.input.comments;
     let listed: BTreeSet<u64> = comments.iter().map(|c| c.id).collect();
@@ -34,7 +35,24 @@ pub(super) fn reconcile(cx: &mut Cx, incident: &mut Incident) {
         timeline::remove_comment(&mut incident.timeline, id);
     }
     let seen = incident.seen_comments();
-    for comment in comments.iter().filter(|c| !c.user.is_bot()) {
+    let input = cx.input;
+    // The issue's events not yet recorded, from the declaration on (what came before it is how
+    // it became an incident; GitHub's times have whole seconds, so the labels an issue was
+    // opened with count).
+    let last = incident.last_event.unwrap_or(0);
+    let declared_at = incident.declared_at;
+    let mut events = input
+        .events
+        .unwrap_or_default()
+        .iter()
+        .filter(|e| e.id > last && e.created_at >= declared_at)
+        .peekable();
+    // Comments and events in the order they happened, so a label set by hand and a
+    // `/severity` written after it leave the incident where the later one put it.
+    for comment in comments.iter().filter(|c| input.is_person(c)) {
+        while let Some(event) = events.next_if(|e| e.created_at < comment.created_at) {
+            super::hand::issue_event(cx, incident, event);
+        }
         if seen.contains(&comment.id) && Some(comment.id) != cx.declared_now {
             sync_edit(cx, incident, comment);
             continue;
@@ -46,8 +64,24 @@ pub(super) fn reconcile(cx: &mut Cx, incident: &mut Incident) {
             comment.created_at >= incident.declared_at,
         );
     }
-    if let Some(pull) = cx.input.pull {
-        for comment in cx.input.pull_comments.iter().filter(|c| !c.user.is_bot()) {
+    for event in events {
+        super::hand::issue_event(cx, incident, event);
+    }
+    // Only people's events move the mark: Firebreak's own (its labels) would make every run
+    // after a change write the body once more.
+    let newest = input
+        .events
+        .unwrap_or_default()
+        .iter()
+        .filter(|e| e.id > last)
+        .filter(|e| e.actor.as_ref().is_some_and(|a| input.is_person_user(a)))
+        .map(|e| e.id)
+        .max();
+    if newest.is_some() {
+        incident.last_event = newest;
+    }
+    if let Some(pull) = input.pull {
+        for comment in input.pull_comments.iter().filter(|c| input.is_person(c)) {
             process_pull_comment(cx, incident, comment, pull.number);
         }
     }
@@ -106,7 +140,7 @@ fn process_pull_comment(cx: &mut Cx, incident: &mut Incident, comment: &Comment,
     if refused {
         refuse(cx, Some(pull), comment, vec!["action".to_string()]);
     }
-    reply_failures(cx, Some(pull), comment, failures, done > 0);
+    reply_failures(cx, Some(pull), comment, failures, 0, done > 0);
 }
 
 /// The line already ran (its entry exists).
@@ -141,14 +175,34 @@ fn sync_edit(cx: &Cx, incident: &mut Incident, comment: &Comment) {
     timeline::upsert(&mut incident.timeline, updated);
 }
 
+/// The most command lines one comment runs: a comment of thousands of lines cannot make
+/// Firebreak write thousands of entries or a reply GitHub refuses. The rest get one line of
+/// the reply.
+pub const MAX_COMMAND_LINES: usize = 20;
+
 /// Runs a comment's commands (when `commands` — comments from before the declaration are
 /// context only) and records the comment.
 fn process(cx: &mut Cx, incident: &mut Incident, comment: &Comment, commands: bool) {
-    let parsed = if commands {
+    let mut parsed = if commands {
         command::parse(comment.body_text(), &vocabulary(cx.input.config))
     } else {
         Vec::new()
     };
+    let command_lines = command_lines(&parsed);
+    // Someone who may run no command at all gets one short refusal for the commands they
+    // wrote, and nothing of their text is repeated back.
+    if !parsed.is_empty() && !may_run_any(cx, comment) {
+        let tried: BTreeSet<String> = parsed
+            .iter()
+            .filter_map(|l| l.result.as_ref().ok().map(|c| c.name().to_string()))
+            .collect();
+        if !tried.is_empty() {
+            refuse(cx, None, comment, tried.into_iter().collect());
+        }
+        parsed.clear();
+    }
+    let unread = parsed.len().saturating_sub(MAX_COMMAND_LINES);
+    parsed.truncate(MAX_COMMAND_LINES);
     let author = comment.user.login.as_str();
     let mut failures = Vec::new();
     let mut refused = BTreeSet::new();
@@ -196,8 +250,7 @@ fn process(cx: &mut Cx, incident: &mut Incident, comment: &Comment, commands: bo
             Err(reason) => failures.push(render::Failure::new(&line.text, &reason)),
         }
     }
-    let lines = command_lines(&parsed);
-    let entry = comment_entry(comment, &lines);
+    let entry = comment_entry(comment, &command_lines);
     let has_own_entries = incident
         .timeline
         .iter()
@@ -225,7 +278,14 @@ fn process(cx: &mut Cx, incident: &mut Incident, comment: &Comment, commands: bo
     if !refused.is_empty() {
         refuse(cx, None, comment, refused.into_iter().collect());
     }
-    reply_failures(cx, None, comment, failures, done > 0);
+    reply_failures(cx, None, comment, failures, unread, done > 0);
+}
+
+/// Whether the comment's author may run at least one command.
+fn may_run_any(cx: &Cx, comment: &Comment) -> bool {
+    command::COMMANDS
+        .iter()
+        .any(|c| cx.input.authorizer.allowed(comment, c.name))
 }
 
 /// One reply listing the lines that failed and why, on the incident or (`on`) the pull
@@ -235,16 +295,19 @@ fn reply_failures(
     on: Option<u64>,
     comment: &Comment,
     failures: Vec<render::Failure>,
+    unread: usize,
     others_ran: bool,
 ) {
-    if failures.is_empty() {
+    if failures.is_empty() && unread == 0 {
         return;
     }
-    let view = render::FailuresView {
-        author: comment.user.login.clone(),
+    let view = render::FailuresView::new(
+        &comment.user.login,
         failures,
+        unread,
+        MAX_COMMAND_LINES,
         others_ran,
-    };
+    );
     cx.plan.comment_on(
         on,
         format!("c{}", comment.id),

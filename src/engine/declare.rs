@@ -7,10 +7,11 @@ use chrono::{DateTime, Utc};
 use super::commands::DONE;
 use super::{Cx, HandEvent, HandKind, Input, Plan, Trigger, labels, vocabulary};
 use crate::command::{self, Command};
-use crate::config::Config;
+use crate::config::{Config, OpenTo};
 use crate::incident::Incident;
 use crate::incident::section;
 use crate::incident::timeline::{self, Entry, EntryKind};
+use crate::render::{self, names};
 
 /// Who declares when nobody is named (alerts, scripts).
 pub const DEFAULT_DECLARER: &str = "firebreak";
@@ -60,7 +61,10 @@ impl Request {
             now,
             EntryKind::Alert,
             &self.by,
-            format!("Alert fired again: {}", self.title),
+            format!(
+                "Alert fired again: {}",
+                timeline::cut(&self.title, timeline::EXCERPT_CHARS)
+            ),
         )
         .with_key(format!("alert@{}", now.timestamp_millis()))
     }
@@ -122,38 +126,77 @@ pub fn open(
     plan
 }
 
+/// Who put the incident label on the issue, and when: the author when it was opened with it,
+/// the person whose labeling woke the run, or (when a run was missed) the last person the
+/// issue's events say added it.
+fn labeled_by(input: &Input) -> Option<(String, DateTime<Utc>)> {
+    let issue = input.issue;
+    match &input.trigger {
+        Trigger::Opened => return Some((issue.user.login.clone(), issue.created_at)),
+        Trigger::Hand(HandEvent {
+            kind: HandKind::Labeled(_),
+            sender,
+            at,
+        }) => return Some((sender.login.clone(), *at)),
+        _ => {}
+    }
+    input
+        .events?
+        .iter()
+        .rev()
+        .filter(|e| e.event == "labeled")
+        .filter(|e| {
+            e.label
+                .as_ref()
+                .is_some_and(|l| l.name.eq_ignore_ascii_case(labels::LABEL_INCIDENT))
+        })
+        .find_map(|e| {
+            let actor = e.actor.as_ref()?;
+            let ours = super::is_ours_login(input.bot, &actor.login);
+            (!actor.is_bot() && !ours).then(|| (actor.login.clone(), e.created_at))
+        })
+}
+
 /// A new incident, when this issue is being declared: opened or labeled with the incident
-/// label, or a person's `/incident` comment.
+/// label (even when the run for it was missed), or a person's `/incident` comment.
 pub(super) fn from_issue(cx: &mut Cx) -> Option<Incident> {
     let Input {
         config,
         issue,
         comments,
-        trigger,
         authorizer,
         ..
     } = cx.input;
-    let labeled = issue.has_label(labels::LABEL_INCIDENT)
-        && matches!(
-            trigger,
-            Trigger::Opened
-                | Trigger::Hand(HandEvent {
-                    kind: HandKind::Labeled(_),
-                    ..
-                })
-        );
-    if labeled {
-        let severity = form_severity(config, issue.body_text()).unwrap_or(config.default_severity);
-        let (by, at) = match trigger {
-            Trigger::Hand(hand) => (hand.sender.login.clone(), hand.at),
-            _ => (issue.user.login.clone(), issue.created_at),
+    let labeled = issue
+        .has_label(labels::LABEL_INCIDENT)
+        .then(|| labeled_by(cx.input))
+        .flatten();
+    let form = form_severity(config, issue.body_text());
+    // Labeled by someone who may not declare: a responder's `/incident` may still confirm it.
+    let mut waiting = None;
+    if let Some((by, at)) = labeled {
+        let severity = form.unwrap_or(config.default_severity);
+        // The issue form applies the label for whoever opens it: only people who may declare
+        // do so by opening an issue; anyone else's report waits for a responder.
+        let association = if by.eq_ignore_ascii_case(&issue.user.login) {
+            issue.author_association.as_str()
+        } else {
+            // Only people with triage rights or more can label someone else's issue.
+            "COLLABORATOR"
         };
-        let title = strip_severity_prefix(config, &issue.title);
-        let entry = Entry::new(at, EntryKind::Declared, &by, "").with_key("declared");
-        return Some(declared(cx, &title, severity, entry));
+        if config.declare.open_to == OpenTo::Permitted
+            && !authorizer.permits(&by, association, "incident")
+        {
+            waiting = Some(by);
+        } else {
+            let title = strip_severity_prefix(config, &issue.title);
+            let entry = Entry::new(at, EntryKind::Declared, &by, "").with_key("declared");
+            return Some(declared(cx, &title, severity, entry));
+        }
     }
     let vocab = vocabulary(config);
-    for comment in comments.iter().filter(|c| !c.user.is_bot()) {
+    let input = cx.input;
+    for comment in comments.iter().filter(|c| input.is_person(c)) {
         for line in command::parse(comment.body_text(), &vocab) {
             let Ok(Command::Incident { severity, title }) = &line.result else {
                 continue;
@@ -162,7 +205,8 @@ pub(super) fn from_issue(cx: &mut Cx) -> Option<Incident> {
                 super::comments::refuse(cx, None, comment, vec!["incident".to_string()]);
                 return None;
             }
-            let severity = severity.unwrap_or(config.default_severity);
+            // Confirming a report from the issue form keeps the severity chosen there.
+            let severity = severity.or(form).unwrap_or(config.default_severity);
             let title = title
                 .clone()
                 .unwrap_or_else(|| strip_severity_prefix(config, &issue.title));
@@ -179,7 +223,35 @@ pub(super) fn from_issue(cx: &mut Cx) -> Option<Incident> {
             return Some(incident);
         }
     }
+    if let Some(by) = waiting {
+        awaiting_triage(cx, &by, form);
+    }
     None
+}
+
+/// A report by someone who may not declare: one short reply saying how a responder confirms
+/// it. Nothing else: no severity, no escalation, until someone who may runs `/incident`.
+fn awaiting_triage(cx: &mut Cx, author: &str, form: Option<u8>) {
+    let config = cx.input.config;
+    let view = TriageView {
+        author: author.to_string(),
+        severity: form.map(|level| config.severity_name(level)),
+    };
+    cx.plan.comment(
+        format!("triage-{}", cx.input.issue.number),
+        render::render(names::TRIAGE, &view),
+    );
+    cx.plan.notes.push(format!(
+        "#{} was reported by @{author}, who may not declare incidents: it waits for a responder's /incident",
+        cx.input.issue.number
+    ));
+}
+
+#[derive(serde::Serialize)]
+struct TriageView {
+    author: String,
+    /// The severity the issue form says, if it says one.
+    severity: Option<String>,
 }
 
 /// A new incident, declared by `entry`'s author at its time; the entry's text is set here.

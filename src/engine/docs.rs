@@ -73,6 +73,21 @@ pub fn compose(body: &Body, rendered: &str, incident: &Incident) -> String {
     section::compose(&body.before, rendered, incident, &body.after)
 }
 
+/// The record comment of incident `number` ([`crate::incident::record`]).
+pub fn record(incident: &Incident, number: u64) -> String {
+    #[derive(serde::Serialize)]
+    struct RecordView<'a> {
+        record: &'a str,
+    }
+    let words = render::render(
+        names::RECORD,
+        &RecordView {
+            record: &incident.record,
+        },
+    );
+    crate::incident::record::compose(&words, number, incident)
+}
+
 /// The postmortem draft of incident `number`.
 pub fn postmortem(config: &Config, incident: &Incident, number: u64, url: &str) -> String {
     with_fallback(config, |config| {

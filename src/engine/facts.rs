@@ -18,6 +18,10 @@ use crate::incident::ItemState;
 pub enum Need {
     /// The repository permission of a login.
     Permission(String),
+    /// Whether a login can be assigned issues here (collaborators, members of the owning
+    /// organization): who may own an action item. On a public repository the permission
+    /// endpoint answers `read` for every user, so it cannot tell.
+    Assignable(String),
     /// The open action items.
     OpenItems,
     /// The issue an action item's command line already opened, if any: found by its marker
@@ -73,6 +77,8 @@ pub struct Facts {
     /// Repository permission by login, lower case: `admin`, `maintain`, `write`, `triage`,
     /// `read` or `none` (not a collaborator).
     pub permissions: BTreeMap<String, String>,
+    /// Whether a login can be assigned issues here, by login lower case.
+    pub assignable: BTreeMap<String, bool>,
     /// The repository's open action items, once asked for.
     pub open_items: Option<Vec<Issue>>,
     /// Issues opened for action items, by key: `None` when looked up and not found.

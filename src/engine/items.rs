@@ -121,17 +121,17 @@ pub(super) fn command_action(
 
     let mut waiting = false;
     if let Some(owner) = &owner {
-        match input.facts.permissions.get(&owner.to_ascii_lowercase()) {
+        match input.facts.assignable.get(&owner.to_ascii_lowercase()) {
             None => {
-                cx.plan.need(Need::Permission(owner.clone()));
+                cx.plan.need(Need::Assignable(owner.clone()));
                 waiting = true;
             }
-            Some(permission) if permission == "none" => {
+            Some(false) => {
                 return Err(format!(
-                    "@{owner} is not a collaborator on this repository, so they cannot own an action item. Name a collaborator (`@login`), or leave the owner out and assign the issue later."
+                    "@{owner} cannot be assigned issues in this repository, so they cannot own an action item. Name someone who can (a collaborator or a member of the organization), or leave the owner out and assign the issue later."
                 ));
             }
-            Some(_) => {}
+            Some(true) => {}
         }
     }
     let teams = team_labels(config, input.issue);

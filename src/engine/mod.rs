@@ -27,16 +27,18 @@ pub mod overflow;
 pub mod plan;
 pub mod postmortem;
 pub mod reminders;
+pub mod trust;
 
 use chrono::{DateTime, Utc};
 
 use crate::command::{self, Command, Vocabulary};
 use crate::config::Config;
-use crate::event::{Comment, Issue, User};
+use crate::event::{Comment, Issue, IssueEvent, User};
 pub use crate::incident::parts::Limits;
 use crate::incident::section::Body;
 use crate::incident::timeline::{self, Entry, EntryKind};
-use crate::incident::{ItemState, PullFacts};
+use crate::incident::{Incident, ItemState, PullFacts, carried};
+use crate::render;
 
 pub use authorize::{Authorizer, ConfigAuthorizer};
 pub use facts::{Facts, FileAt, ItemIssue, Need};
@@ -95,7 +97,11 @@ pub enum HandKind {
     Unassigned(String),
     Closed,
     Reopened,
-    Retitled,
+    /// The title or the description was edited (the payload says which; the issue as read
+    /// says the title now).
+    Edited,
+    /// The title was changed to this (from the issue's timeline).
+    Renamed(String),
 }
 
 /// An action item's issue was closed or reopened: its row follows, with a timeline entry.
@@ -131,6 +137,10 @@ pub struct Input<'a> {
     /// The issue's body already parsed, when the caller parsed it (the sweep parses every
     /// open incident's body once); `None`: parsed here.
     pub parsed: Option<&'a Body>,
+    /// What people did to the issue (labels, assignees, state, title), oldest first: each
+    /// becomes an entry once, whether or not its event woke a run. `None` when GitHub could
+    /// not list them: then only the event that woke the run ([`Trigger::Hand`]) is recorded.
+    pub events: Option<&'a [IssueEvent]>,
     pub trigger: Trigger,
     pub authorizer: &'a dyn Authorizer,
     /// What the gather step read because a decision asked ([`Plan::needs`]).
@@ -142,6 +152,36 @@ pub struct Input<'a> {
     pub pull_comments: &'a [Comment],
     /// When the timeline overflows into comments: [`Limits::GITHUB`] (tests use small ones).
     pub limits: Limits,
+    /// Firebreak's own login: only its comments are read as overflow parts and replies.
+    pub bot: &'a str,
+}
+
+impl Input<'_> {
+    /// Written by Firebreak itself.
+    pub fn is_ours(&self, comment: &Comment) -> bool {
+        is_ours(self.bot, comment)
+    }
+
+    /// Written by a person: not by Firebreak, not by another bot. Only people's comments
+    /// become timeline entries and run commands.
+    pub fn is_person(&self, comment: &Comment) -> bool {
+        self.is_person_user(&comment.user)
+    }
+
+    /// A person's account: not Firebreak's, not another bot's.
+    pub fn is_person_user(&self, user: &User) -> bool {
+        !user.is_bot() && !is_ours_login(self.bot, &user.login)
+    }
+}
+
+/// Whether `comment` was written by `bot` (Firebreak's login).
+pub fn is_ours(bot: &str, comment: &Comment) -> bool {
+    is_ours_login(bot, &comment.user.login)
+}
+
+/// Whether `login` is Firebreak's own (`bot`).
+pub fn is_ours_login(bot: &str, login: &str) -> bool {
+    login.eq_ignore_ascii_case(bot)
 }
 
 /// The vocabulary the parser needs from config.
@@ -187,6 +227,25 @@ pub(crate) struct Cx<'i, 'p> {
     pub former_role_holders: Vec<String>,
     /// `/postmortem public` asked to publish; the key of its reply.
     pub publish: Option<String>,
+    /// The issue's author may change the incident ([`trust::author_trusted`]).
+    pub author_trusted: bool,
+}
+
+/// An entry from outside the issue: into the timeline, and into a comment that carries it for
+/// every later run ([`carried`]).
+fn carry(cx: &mut Cx, incident: &mut Incident, entry: &Entry) {
+    let Some(key) = entry.key.clone() else {
+        timeline::upsert(&mut incident.timeline, entry.clone());
+        return;
+    };
+    let view = render::CarriedView {
+        text: entry.text.clone(),
+        by: entry.by.clone(),
+        time: render::format_time(entry.at, cx.input.config.timezone),
+    };
+    let words = render::render(render::names::ALERT_AGAIN, &view);
+    cx.plan.comment(key, carried::compose(&words, entry));
+    timeline::upsert(&mut incident.timeline, entry.clone());
 }
 
 /// Decide what to do.
@@ -207,7 +266,7 @@ pub fn decide(input: &Input) -> Plan {
             issue.number
         ));
     }
-    let parts = overflow::find_parts(input.comments);
+    let parts = overflow::find_parts(input.comments, input.bot);
     for (comment, problem) in &parts.damaged {
         plan.notes.push(format!(
             "overflow comment {comment} of #{} is damaged ({problem}); it was ignored",
@@ -220,13 +279,23 @@ pub fn decide(input: &Input) -> Plan {
         declared_now: None,
         former_role_holders: Vec::new(),
         publish: None,
+        author_trusted: false,
     };
-
-    let mut incident = match body.incident() {
-        Some(incident) => incident.clone(),
+    cx.author_trusted = trust::author_trusted(input);
+    if input.listing == Listing::Recent && !cx.author_trusted && !trust::record_listed(input) {
+        // The sweep's listing is partial: it cannot tell a record comment that is missing from
+        // one that was not listed. An incident whose state lives in its record is decided over
+        // every comment.
+        cx.plan.need(Need::Comments);
+        return plan;
+    }
+    let loaded = trust::load(&mut cx, body);
+    let before = loaded.incident.clone();
+    let mut incident = match loaded.incident {
+        Some(incident) => incident,
         // Declaring (or rebuilding a damaged section) reads every comment.
         None if input.listing == Listing::Recent => {
-            plan.need(Need::Comments);
+            cx.plan.need(Need::Comments);
             return plan;
         }
         None => match declare::from_issue(&mut cx) {
@@ -234,20 +303,39 @@ pub fn decide(input: &Input) -> Plan {
             None => return plan,
         },
     };
+    incident.issue = Some(issue.number);
+    for entry in loaded.entries {
+        timeline::upsert(&mut incident.timeline, entry);
+    }
 
     // Entries in overflow comments count as seen, and edits and deletions reach them too.
     // (The sweep's recent comments rarely hold a part: then the body's timeline is all.)
     if input.listing == Listing::All || !parts.parts.is_empty() || !parts.duplicates.is_empty() {
         incident.timeline = parts.merge(&incident.timeline);
     }
+    // Entries from outside the issue, carried by Firebreak's comments: a run that read the
+    // body before one was written still keeps it.
+    for entry in input
+        .comments
+        .iter()
+        .filter(|c| input.is_ours(c))
+        .filter_map(|c| carried::parse(c.body_text()))
+    {
+        timeline::upsert(&mut incident.timeline, entry);
+    }
     comments::reconcile(&mut cx, &mut incident);
     match &input.trigger {
-        Trigger::Hand(event) => hand::hand_event(&cx, &mut incident, event),
-        Trigger::Item(event) => hand::item_event(&mut incident, event),
-        Trigger::Entry(entry) => {
-            timeline::upsert(&mut incident.timeline, entry.clone());
+        // The issue's events were read with its comments: the one that woke us is among them.
+        Trigger::Hand(event) if input.events.is_none() => {
+            hand::hand_event(&mut cx, &mut incident, event)
         }
-        Trigger::Reconcile | Trigger::Opened | Trigger::Pull { .. } | Trigger::Sweep => {}
+        Trigger::Item(event) => hand::item_event(&mut incident, event),
+        Trigger::Entry(entry) => carry(&mut cx, &mut incident, entry),
+        Trigger::Hand(_)
+        | Trigger::Reconcile
+        | Trigger::Opened
+        | Trigger::Pull { .. }
+        | Trigger::Sweep => {}
     }
     if let Some(states) = &input.facts.item_states {
         items::sync_states(&mut incident, states);
@@ -262,7 +350,7 @@ pub fn decide(input: &Input) -> Plan {
     if title != issue.title {
         plan.patch.title = Some(title);
     }
-    postmortem::decide(input, body.incident(), publish, &mut incident, &mut plan);
+    postmortem::decide(input, before.as_ref(), publish, &mut incident, &mut plan);
     if matches!(input.trigger, Trigger::Sweep) {
         reminders::plan(input, &mut incident, &mut plan);
     }
@@ -272,7 +360,10 @@ pub fn decide(input: &Input) -> Plan {
     if input.listing == Listing::Recent {
         // Without every comment the body and replies cannot be planned safely: anything to
         // write is decided again over the whole list.
-        if !plan.is_empty() || body.incident() != Some(&incident) {
+        if !plan.is_empty()
+            || before.as_ref() != Some(&incident)
+            || body.incident() != Some(&incident)
+        {
             let mut again = Plan::new(issue.number);
             again.need(Need::Comments);
             return again;
@@ -280,6 +371,10 @@ pub fn decide(input: &Input) -> Plan {
         return plan;
     }
     plan.severity_name = Some(input.config.severity_name(incident.severity));
-    overflow::plan_timeline(input, body, incident, &parts, &mut plan);
+    let record = overflow::Record {
+        source: loaded.source,
+        state: loaded.record,
+    };
+    overflow::plan_timeline(input, body, incident, &parts, &record, &mut plan);
     plan
 }

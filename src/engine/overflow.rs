@@ -16,7 +16,8 @@ use crate::incident::timeline::Entry;
 use crate::render::{self, PartLink, names};
 
 use super::docs::{comment_url, placeholder};
-use super::plan::{Bindings, BodyDraft, PartWrite, bind};
+use super::plan::{Bindings, BodyDraft, PartWrite, RecordWrite, bind};
+use super::trust::Source;
 use super::{Input, Plan};
 
 /// The text of a part to write, showing what apply created: parts are rendered when the plan
@@ -37,23 +38,32 @@ pub fn part_write_text(
     part_text(config, incident, issue_url, part.part, &bound.timeline)
 }
 
-/// The parts among an issue's comments (the bot's only).
-pub fn find_parts(comments: &[Comment]) -> Found {
+/// The parts among an issue's comments: Firebreak's own (`bot`) only, so no other account —
+/// a person, another app — can forge one.
+pub fn find_parts(comments: &[Comment], bot: &str) -> Found {
     Found::from_comments(
         comments
             .iter()
-            .filter(|c| c.user.is_bot())
+            .filter(|c| super::is_ours(bot, c))
             .map(|c| (c.id, c.body_text())),
     )
 }
 
+/// Where the state is kept, and what the record held when it is kept in one.
+pub struct Record {
+    pub source: Source,
+    pub state: Option<Incident>,
+}
+
 /// Splits `incident.timeline` (every entry, body and parts merged) between the body and the
-/// parts, and plans the writes: the body when it changes, part writes when theirs do.
+/// parts, and plans the writes: the body when it changes, part writes when theirs do, the
+/// record comment when the state is kept in one and changes.
 pub fn plan_timeline(
     input: &Input,
     body: &Body,
     mut incident: Incident,
     found: &Found,
+    record: &Record,
     plan: &mut Plan,
 ) {
     let config = input.config;
@@ -156,6 +166,14 @@ pub fn plan_timeline(
         }
         _ => None,
     };
+    if record.source.in_record() && record.state.as_ref() != Some(&incident) {
+        plan.record = Some(RecordWrite {
+            comment: match record.source {
+                Source::Record { comment } => Some(comment),
+                Source::Body | Source::NewRecord => None,
+            },
+        });
+    }
     if text.as_deref() != Some(input.issue.body_text()) {
         plan.body = Some(BodyDraft {
             before: body.before.clone(),

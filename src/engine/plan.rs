@@ -20,6 +20,9 @@ use crate::render::PartLink;
 /// its earlier reply instead of posting a second one.
 pub const REPLY_MARKER: &str = "<!-- firebreak:reply ";
 
+/// The longest reply Firebreak posts, in bytes: far under GitHub's 65,536 characters.
+pub const REPLY_LIMIT: usize = 16_000;
+
 pub fn reply_marker(key: &str) -> String {
     format!("{REPLY_MARKER}{key} -->")
 }
@@ -116,6 +119,12 @@ pub enum Doc {
         incident: Box<Incident>,
         number: u64,
     },
+}
+
+/// The record comment: edited when `comment` is known, else posted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RecordWrite {
+    pub comment: Option<u64>,
 }
 
 /// The postmortem's branch, created from `from` (a commit).
@@ -229,6 +238,10 @@ pub struct Plan {
     pub reactions: Vec<(u64, &'static str)>,
     /// Overflow comments holding the timeline's oldest entries.
     pub overflow: Writes,
+    /// The record comment to write, when the state is kept in one
+    /// ([`crate::incident::record`]); rendered by the apply step from the plan's incident.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<RecordWrite>,
     /// Title and state, written with the body, last: the body is the commit point of a run.
     pub patch: IssuePatch,
     /// The body, when it changes.
@@ -257,10 +270,20 @@ impl Plan {
         self.comment_on(None, key, body);
     }
 
-    /// A reply on issue or pull request `on` (`None`: the plan's issue).
+    /// A reply on issue or pull request `on` (`None`: the plan's issue). Replies are bounded
+    /// where they are built; this bound is the last guard, so GitHub never refuses one.
     pub fn comment_on(&mut self, on: Option<u64>, key: impl Into<String>, body: String) {
         let key = key.into();
-        let body = format!("{}\n\n{}", body.trim_end(), reply_marker(&key));
+        let mut body = body.trim_end().to_string();
+        if body.len() > REPLY_LIMIT {
+            let mut cut = REPLY_LIMIT;
+            while !body.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            body.truncate(cut);
+            body.push_str("\n\n_(cut: the rest was too long for one reply)_");
+        }
+        let body = format!("{body}\n\n{}", reply_marker(&key));
         self.comments.push(NewComment { key, body, on });
     }
 
@@ -295,6 +318,7 @@ impl Plan {
             && self.comments.is_empty()
             && self.reactions.is_empty()
             && self.overflow.is_empty()
+            && self.record.is_none()
             && self.patch.is_empty()
             && self.body.is_none()
     }

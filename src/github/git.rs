@@ -26,6 +26,16 @@ pub struct PullSide {
     #[serde(rename = "ref")]
     pub branch: String,
     pub sha: String,
+    /// The repository the branch lives in (another one for a pull request from a fork; GitHub
+    /// sends `null` when the fork was deleted).
+    #[serde(default)]
+    pub repo: Option<PullRepo>,
+}
+
+/// The repository of a pull request's side.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PullRepo {
+    pub full_name: String,
 }
 
 /// The fields of a pull request Firebreak reads.

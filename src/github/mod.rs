@@ -11,8 +11,10 @@
 
 mod git;
 mod ops;
+mod repo;
 mod write;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -22,6 +24,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use git::*;
+pub use repo::*;
 pub use write::Writer;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -58,6 +61,20 @@ pub fn token_from_env() -> Option<String> {
 /// `GITHUB_API_URL`, always honored (GitHub Enterprise Server, tests).
 pub fn api_url_from_env() -> String {
     env_var("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".to_string())
+}
+
+/// Installation tokens — the workflow's `GITHUB_TOKEN`, an App's — start so.
+const INSTALLATION_TOKEN_PREFIX: &str = "ghs_";
+
+/// The login of the workflow's `GITHUB_TOKEN`.
+pub const ACTIONS_BOT: &str = "github-actions[bot]";
+
+/// Who Firebreak is, when set by hand (`FIREBREAK_BOT_LOGIN`, the action's `bot-login` input):
+/// for a token whose owner GitHub cannot name, like an App installation token in a workflow.
+pub fn bot_login_from_env() -> Option<String> {
+    ["INPUT_BOT-LOGIN", "INPUT_BOT_LOGIN", "FIREBREAK_BOT_LOGIN"]
+        .into_iter()
+        .find_map(env_var)
 }
 
 /// Read/connect timeouts. GitHub answers almost everything in well under a second; a minute
@@ -161,6 +178,10 @@ pub struct GitHub {
     request_timeout: Duration,
     /// The repository's default branch, when the event that woke us said it (saves a read).
     default_branch: Option<String>,
+    /// Who Firebreak is on GitHub: the login its comments are written as, learned once.
+    identity: Arc<tokio::sync::OnceCell<String>>,
+    /// The token is an installation token (`ghs_…`): `GET /user` cannot answer for it.
+    installation_token: bool,
 }
 
 impl std::fmt::Debug for GitHub {
@@ -177,7 +198,9 @@ impl GitHub {
             .base_uri(api_url)
             .with_context(|| format!("GITHUB_API_URL `{api_url}` is not a valid URL"))?
             .personal_token(token.to_string());
-        Self::from_builder(builder, api_url, repo)
+        let mut github = Self::from_builder(builder, api_url, repo)?;
+        github.installation_token = token.starts_with(INSTALLATION_TOKEN_PREFIX);
+        Ok(github)
     }
 
     fn from_builder(
@@ -222,7 +245,37 @@ impl GitHub {
             retry: RetryPolicy::default(),
             request_timeout: READ_TIMEOUT,
             default_branch: None,
+            identity: Arc::default(),
+            installation_token: false,
         })
+    }
+
+    /// Sets who Firebreak is (`FIREBREAK_BOT_LOGIN`, or an App's `<slug>[bot]`).
+    pub fn with_identity(self, login: impl Into<String>) -> Self {
+        let identity = Arc::new(tokio::sync::OnceCell::new());
+        let _ = identity.set(login.into());
+        GitHub { identity, ..self }
+    }
+
+    /// The login Firebreak's own comments are written as, so they are told apart from people's
+    /// and from other bots': set by the adapter, else `github-actions[bot]` for an
+    /// installation token (the workflow's `GITHUB_TOKEN`), else the token's owner as
+    /// `GET /user` says (read once per process; when GitHub cannot say, `github-actions[bot]`).
+    pub async fn identity(&self) -> &str {
+        self.identity
+            .get_or_init(|| async {
+                if self.installation_token {
+                    return ACTIONS_BOT.to_string();
+                }
+                match self.authenticated_login().await {
+                    Ok(login) => login,
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot tell whose token this is; taking it for {ACTIONS_BOT} (set FIREBREAK_BOT_LOGIN otherwise)");
+                        ACTIONS_BOT.to_string()
+                    }
+                }
+            })
+            .await
     }
 
     /// Gives up on one request after `timeout` (its outcome is then unknown, like a 5xx).

@@ -4,9 +4,11 @@
 //! section of the issue body ([`section`]) — GitHub is the only store. Everything here is pure:
 //! functions take `now` (or the time of the comment that caused a change) as a parameter.
 
+pub mod carried;
 pub mod kinds;
 pub mod parts;
 pub mod postmortem;
+pub mod record;
 pub mod section;
 pub mod timeline;
 
@@ -92,6 +94,10 @@ pub struct ActionItem {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Incident {
     pub version: u32,
+    /// The issue this state belongs to: a copy of a section in another issue is no incident
+    /// there. `None` in states written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue: Option<u64>,
     /// `YYYY-MM-DD HH:MM <slug>`: names the incident on the board, in files and reports.
     pub record: String,
     /// The title without the severity prefix.
@@ -125,6 +131,10 @@ pub struct Incident {
     /// Firebreak's labels exist in the repository (checked once per incident).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub labels_ready: bool,
+    /// The newest of the issue's events (labels, assignees, state, title; by id) already
+    /// recorded: the timeline is read past it, so every event is recorded once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_event: Option<u64>,
     /// Follow-ups opened with `/action`, in the order they were asked for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub action_items: Vec<ActionItem>,
@@ -152,6 +162,7 @@ impl Incident {
     ) -> Incident {
         Incident {
             version: STATE_VERSION,
+            issue: None,
             record: record_name(at, title, tz),
             title: title.to_string(),
             severity,
@@ -169,6 +180,7 @@ impl Incident {
             update: None,
             fingerprint: None,
             labels_ready: false,
+            last_event: None,
             action_items: Vec::new(),
             postmortem: None,
             reminded: BTreeMap::new(),

@@ -42,12 +42,7 @@ pub fn checklist_marker(incident: u64) -> String {
 /// The incident a pull request is the postmortem of: from the marker in its body, else from
 /// its branch name (`<branch_prefix><number>-<slug>`).
 pub fn incident_of_pull(config: &Config, body: &str, head: Option<&str>) -> Option<u64> {
-    let from_marker = body.find(PULL_MARKER_PREFIX).and_then(|i| {
-        let rest = &body[i + PULL_MARKER_PREFIX.len()..];
-        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        digits.parse().ok()
-    });
-    from_marker.or_else(|| {
+    marked_incident(body).or_else(|| {
         let rest = head?.strip_prefix(config.postmortem.branch_prefix.as_str())?;
         let (number, _) = rest.split_once('-')?;
         number.parse().ok()
@@ -124,6 +119,23 @@ pub fn public_path(config: &Config, incident: &Incident) -> String {
     )
 }
 
+/// Whether `branch` is a postmortem branch of incident `number` (`<prefix><number>-…`): only
+/// such a branch is ever read or written as its postmortem.
+pub fn is_branch_of(config: &Config, number: u64, branch: &str) -> bool {
+    branch
+        .strip_prefix(config.postmortem.branch_prefix.as_str())
+        .and_then(|rest| rest.strip_prefix(&format!("{number}-")))
+        .is_some_and(|slug| !slug.is_empty())
+}
+
+/// The incident the marker in a pull request's body names, if it carries one.
+pub fn marked_incident(body: &str) -> Option<u64> {
+    let i = body.find(PULL_MARKER_PREFIX)?;
+    let rest = &body[i + PULL_MARKER_PREFIX.len()..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
 /// `postmortem/<number>-<slug>`.
 pub fn branch_name(config: &Config, number: u64, incident: &Incident) -> String {
     let stem = file_stem(incident);
@@ -158,6 +170,18 @@ pub fn relative_link(index: &str, path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_branches_of_this_incident_count() {
+        let config = Config::default();
+        assert!(is_branch_of(&config, 12, "postmortem/12-db-down"));
+        assert!(!is_branch_of(&config, 12, "postmortem/120-db-down"));
+        assert!(!is_branch_of(&config, 12, "postmortem/12-"));
+        assert!(!is_branch_of(&config, 12, "main"));
+        assert!(!is_branch_of(&config, 12, "evil/postmortem/12-x"));
+        assert_eq!(marked_incident(&pull_marker(12)), Some(12));
+        assert_eq!(marked_incident("no marker"), None);
+    }
 
     #[test]
     fn links_are_relative_to_the_index() {

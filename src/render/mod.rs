@@ -26,8 +26,14 @@ pub use views::{EntryView, format_time};
 /// Template names: `templates/<name>.md.hbs`, and the same file name in the override directory.
 pub mod names {
     pub const SECTION: &str = "incident-section";
+    /// The words of the record comment that keeps an incident's state.
+    pub const RECORD: &str = "incident-record";
     pub const FAILURES: &str = "reply-failures";
     pub const REFUSED: &str = "reply-refused";
+    /// The reply to a report by someone who may not declare.
+    pub const TRIAGE: &str = "reply-triage";
+    /// An alert fired again on the open incident it names.
+    pub const ALERT_AGAIN: &str = "alert-again";
     pub const RESOLUTION: &str = "resolution-notice";
     pub const UPDATE: &str = "stakeholder-update";
     pub const HELP: &str = "help";
@@ -85,8 +91,11 @@ macro_rules! templates {
 
 const TEMPLATES: &[Template] = templates! {
     names::SECTION => "incident-section", false;
+    names::RECORD => "incident-record", false;
     names::FAILURES => "reply-failures", false;
     names::REFUSED => "reply-refused", false;
+    names::TRIAGE => "reply-triage", false;
+    names::ALERT_AGAIN => "alert-again", false;
     names::RESOLUTION => "resolution-notice", false;
     names::UPDATE => "stakeholder-update", false;
     names::HELP => "help", false;

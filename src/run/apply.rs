@@ -5,8 +5,9 @@
 //! 3. action items' issues (each exactly once) and their sub-issue links;
 //! 4. the postmortem: branch, files, draft pull request, its label, the checklist comment;
 //! 5. replies (each once: its marker is looked for first) and reactions;
-//! 6. new and changed timeline parts, then the body — the run's commit point, so a run that
-//!    fails midway is redone whole by the next one — then duplicated parts are retired.
+//! 6. new and changed timeline parts, the record comment (when the state is kept in one), then
+//!    the body — the run's commit point, so a run that fails midway is redone whole by the
+//!    next one — then duplicated parts are retired.
 //!
 //! What it creates (issue numbers, the pull request, comment ids) is bound into the plan's
 //! incident before the texts that show it are rendered ([`Bindings`]). The reads here only
@@ -39,8 +40,10 @@ pub struct Applied {
     pub notes: Vec<String>,
 }
 
-/// What the writes read to avoid repeating themselves: the comments listed before deciding.
+/// What the writes read to avoid repeating themselves: the comments listed before deciding,
+/// and who Firebreak is (only its own comments count as earlier replies).
 pub struct Seen<'a> {
+    pub bot: &'a str,
     pub comments: &'a [Comment],
     pub pull_comments: &'a [Comment],
 }
@@ -107,7 +110,7 @@ pub async fn apply(
         };
         if existing
             .iter()
-            .any(|c| c.user.is_bot() && c.body_text().contains(&marker))
+            .any(|c| engine::is_ours(seen.bot, c) && c.body_text().contains(&marker))
         {
             continue;
         }
@@ -150,6 +153,28 @@ pub async fn apply(
             Ok(_) => {}
             Err(e) if e.is_not_found() => applied.stale = true,
             Err(e) => return Err(e.into()),
+        }
+    }
+    // The record before the body: a run that dies between them leaves the body behind, and
+    // the next run restores it from the record.
+    if let (Some(write), Some(incident)) = (&plan.record, incident) {
+        let mut bound = incident.clone();
+        engine::plan::bind(&mut bound, &bindings);
+        let text = engine::docs::record(&bound, n);
+        let updated = match write.comment {
+            Some(id) => match w.update_comment(id, &text).await {
+                Ok(_) => true,
+                // Deleted by a maintainer: posted again.
+                Err(e) if e.is_not_found() => false,
+                Err(e) => return Err(e.into()),
+            },
+            None => false,
+        };
+        if !updated {
+            w.create_comment(n, &text)
+                .await
+                .with_context(|| format!("keeping the record of #{n}"))?;
+            applied.comments += 1;
         }
     }
     let mut patch = plan.patch.clone();
@@ -373,6 +398,6 @@ async fn find_checklist(
     };
     Ok(comments
         .iter()
-        .find(|c| c.user.is_bot() && c.body_text().contains(&marker))
+        .find(|c| engine::is_ours(seen.bot, c) && c.body_text().contains(&marker))
         .map(|c| c.id))
 }

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Mode, Outcome, apply, gather, run_issue};
+use super::{Mode, Outcome, Start, apply, gather, run_issue};
 use crate::config::Config;
 use crate::engine::declare::{self as decision, Request};
 use crate::engine::{Facts, LABEL_INCIDENT, Trigger};
@@ -31,7 +31,7 @@ pub async fn declare(
         let outcome = run_issue(
             github,
             config,
-            &existing,
+            Start::Fresh(existing.clone()),
             trigger,
             now,
             mode,
@@ -60,6 +60,7 @@ pub async fn declare(
         return Ok(outcome);
     }
     let seen = apply::Seen {
+        bot: "",
         comments: &[],
         pull_comments: &[],
     };

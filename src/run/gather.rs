@@ -13,11 +13,11 @@ use crate::engine::{
     self, ConfigAuthorizer, Facts, FileAt, Input, ItemIssue, LABEL_ACTION_ITEM, Listing, Need,
     Plan, PullRead, Trigger,
 };
-use crate::event::{Comment, Issue};
+use crate::event::{Comment, Issue, IssueEvent};
 use crate::github::{GitHub, GitHubError};
 use crate::incident::PullFacts;
 use crate::incident::section::Body;
-use crate::postmortem::markdown;
+use crate::postmortem::{self, markdown};
 
 /// Rounds of "the engine asked for facts": permissions and open items, then the items'
 /// issues, then the decision. More means a bug; the run fails loudly rather than loop.
@@ -26,6 +26,8 @@ const MAX_FACT_ROUNDS: usize = 5;
 /// What was read for one decision over one issue.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
+    /// Firebreak's own login.
+    pub bot: String,
     pub issue: Issue,
     /// The issue's comments, oldest first: every one, or (the sweep) the recent ones.
     pub comments: Vec<Comment>,
@@ -33,6 +35,9 @@ pub struct Snapshot {
     pub listing: Listing,
     /// The issue's body, parsed by the caller (the sweep).
     pub parsed: Option<Box<Body>>,
+    /// What people did to the issue (labels, assignees, state, title), oldest first; `None`
+    /// when this GitHub serves no issue timeline.
+    pub events: Option<Vec<IssueEvent>>,
     pub trigger: Trigger,
     /// The postmortem pull request, when the run concerns it.
     pub pull: Option<PullRead>,
@@ -51,23 +56,23 @@ impl Snapshot {
         trigger: Trigger,
         mut facts: Facts,
     ) -> anyhow::Result<Snapshot> {
-        let comments = github.list_comments(issue.number).await?;
+        let bot = github.identity().await.to_string();
+        let (comments, events) = read_conversation(github, issue.number).await?;
         let pull = read_pull(github, config, &issue, &trigger).await?;
         let pull_comments = match &pull {
             Some(p) => github.list_comments(p.number).await?,
             None => Vec::new(),
         };
-        let mut authors = authors(&comments);
-        authors.extend(self::authors(&pull_comments));
-        read_teams(github, config, &authors, &mut facts.teams).await?;
         if facts.default_branch.is_none() {
             facts.default_branch = github.default_branch_hint().map(str::to_string);
         }
         Ok(Snapshot {
+            bot,
             issue,
             comments,
             listing: Listing::All,
             parsed: None,
+            events,
             trigger,
             pull,
             pull_comments,
@@ -76,14 +81,22 @@ impl Snapshot {
     }
 
     /// The sweep's snapshot: the issue as listed, and only its comments updated since the
-    /// sweep's watermark. Nothing is read: a decision over it writes nothing, or asks for every
-    /// comment first (and their authors' teams are read then).
-    pub fn recent(issue: Issue, body: Body, comments: Vec<Comment>, facts: Facts) -> Snapshot {
+    /// sweep's watermark, no events. Nothing is read: a decision over it writes nothing, or
+    /// asks for the whole conversation first (comments and events, as [`Snapshot::read`]).
+    pub fn recent(
+        bot: String,
+        issue: Issue,
+        body: Body,
+        comments: Vec<Comment>,
+        facts: Facts,
+    ) -> Snapshot {
         Snapshot {
+            bot,
             issue,
             comments,
             listing: Listing::Recent,
             parsed: Some(Box::new(body)),
+            events: None,
             trigger: Trigger::Sweep,
             pull: None,
             pull_comments: Vec::new(),
@@ -98,7 +111,8 @@ impl Snapshot {
         config: &Config,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Plan> {
-        for _ in 0..=MAX_FACT_ROUNDS {
+        let mut rounds = 0;
+        loop {
             let authorizer = ConfigAuthorizer::new(config, &self.facts);
             let plan = engine::decide(&Input {
                 config,
@@ -107,63 +121,73 @@ impl Snapshot {
                 comments: &self.comments,
                 listing: self.listing,
                 parsed: self.parsed.as_deref(),
+                events: self.events.as_deref(),
                 trigger: self.trigger.clone(),
                 authorizer: &authorizer,
                 facts: &self.facts,
                 pull: self.pull.as_ref(),
                 pull_comments: &self.pull_comments,
                 limits: engine::Limits::GITHUB,
+                bot: &self.bot,
             });
-            if plan.needs.is_empty() {
+            let missing = authorizer.missing();
+            if plan.needs.is_empty() && missing.is_empty() {
                 return Ok(plan);
             }
-            if plan.needs.contains(&Need::Comments) {
-                self.comments = github.list_comments(self.issue.number).await?;
-                self.listing = Listing::All;
-                read_teams(
-                    github,
-                    config,
-                    &authors(&self.comments),
-                    &mut self.facts.teams,
-                )
-                .await?;
+            // Each round learns at least one team membership, so team rounds end by themselves.
+            if !missing.is_empty() {
+                read_teams(github, missing, &mut self.facts.teams).await;
+                continue;
             }
+            if plan.needs.contains(&Need::Comments) {
+                // The sweep's partial listing: read everything, as a run on the issue does.
+                let (comments, events) = read_conversation(github, self.issue.number).await?;
+                self.comments = comments;
+                self.events = events;
+                self.listing = Listing::All;
+            }
+            rounds += 1;
+            anyhow::ensure!(
+                rounds <= MAX_FACT_ROUNDS,
+                "deciding #{} still needs {:?} after {MAX_FACT_ROUNDS} rounds of look-ups",
+                self.issue.number,
+                plan.needs
+            );
             resolve(github, self.issue.number, &plan.needs, &mut self.facts).await?;
         }
-        anyhow::bail!(
-            "deciding #{} still needs more after {MAX_FACT_ROUNDS} rounds of look-ups",
-            self.issue.number
-        )
     }
 }
 
-/// The logins (lower case) of the people among the comments' authors.
-fn authors(comments: &[Comment]) -> BTreeSet<String> {
-    comments
-        .iter()
-        .filter(|c| !c.user.is_bot())
-        .map(|c| c.user.login.to_ascii_lowercase())
-        .collect()
+/// The issue's comments and people's events (its timeline); only the comments, and `None`,
+/// when this GitHub serves no timeline.
+async fn read_conversation(
+    github: &GitHub,
+    number: u64,
+) -> anyhow::Result<(Vec<Comment>, Option<Vec<IssueEvent>>)> {
+    Ok(match github.list_timeline(number).await? {
+        Some((comments, events)) => (comments, Some(events)),
+        None => (github.list_comments(number).await?, None),
+    })
 }
 
-/// Team memberships of `authors` for every team a permission rule names.
+/// Team memberships a decision asked about. A look-up that fails (a team that does not exist,
+/// a token that may not read the organization's teams) means "not a member", with a warning:
+/// it must not stop the incident.
 async fn read_teams(
     github: &GitHub,
-    config: &Config,
-    authors: &BTreeSet<String>,
+    missing: BTreeSet<(String, String)>,
     teams: &mut BTreeMap<(String, String), bool>,
-) -> anyhow::Result<()> {
-    let all: BTreeSet<&String> = engine::authorize::configured_teams(config).collect();
-    for login in authors {
-        for team in &all {
-            if let std::collections::btree_map::Entry::Vacant(slot) =
-                teams.entry((team.to_string(), login.clone()))
-            {
-                slot.insert(github.is_team_member(team, login).await?);
+) {
+    for (team, login) in missing {
+        let member = match github.is_team_member(&team, &login).await {
+            Ok(member) => member,
+            Err(error) => {
+                tracing::warn!(%error, team, login, "cannot read a team membership; taking it as no");
+                false
             }
-        }
+        };
+        teams.insert((team, login), member);
     }
-    Ok(())
 }
 
 /// Reads what the engine asked for into `facts`.
@@ -180,6 +204,12 @@ pub async fn resolve(
                 facts
                     .permissions
                     .insert(login.to_ascii_lowercase(), permission);
+            }
+            Need::Assignable(login) => {
+                let assignable = github.can_be_assigned(login).await?;
+                facts
+                    .assignable
+                    .insert(login.to_ascii_lowercase(), assignable);
             }
             Need::OpenItems => {
                 let open = github.list_issues(LABEL_ACTION_ITEM, "open").await?;
@@ -271,20 +301,50 @@ async fn read_pull(
         return Ok(None);
     };
     let pull = github.get_pull(number).await?;
-    if expected_branch.is_some_and(|b| pull.head.branch != b) {
+    // Only a pull request from this repository, on a branch of this incident, whose marker (if
+    // any) names this incident, is its postmortem: whatever the incident's state says.
+    let from_fork = pull
+        .head
+        .repo
+        .as_ref()
+        .is_none_or(|r| !r.full_name.eq_ignore_ascii_case(github.repo()));
+    let other_incident = pull
+        .body
+        .as_deref()
+        .and_then(postmortem::marked_incident)
+        .is_some_and(|n| n != issue.number);
+    if from_fork
+        || other_incident
+        || !postmortem::is_branch_of(config, issue.number, &pull.head.branch)
+        || expected_branch.is_some_and(|b| pull.head.branch != b)
+    {
+        tracing::warn!(
+            pull = number,
+            head = pull.head.branch,
+            "not read as the postmortem of #{}: a fork, another incident's, or another branch",
+            issue.number
+        );
         return Ok(None);
     }
-    let path = engine::postmortem::file_path(config, incident);
+    let path = postmortem::file_path(config, incident);
     let file = github
         .read_blob(&path, Some(&pull.head.sha))
         .await
         .with_context(|| format!("reading the postmortem of #{}", issue.number))?;
     let reviews = github.list_reviews(number).await?;
-    let approvers = engine::postmortem::approvers(
-        reviews
-            .iter()
-            .filter_map(|r| Some((r.user.as_ref()?.login.as_str(), r.state.as_str()))),
-    );
+    let mut approvers = Vec::new();
+    for login in engine::postmortem::approvers(reviews.iter().filter_map(|r| {
+        let user = r.user.as_ref().filter(|u| !u.is_bot())?;
+        Some((user.login.as_str(), r.state.as_str()))
+    })) {
+        // Approvals count only from people who could merge it.
+        if matches!(
+            github.permission(&login).await?.as_str(),
+            "admin" | "maintain" | "write"
+        ) {
+            approvers.push(login);
+        }
+    }
     let facts = PullFacts {
         state: pull.state.clone(),
         merged: pull.merged(),

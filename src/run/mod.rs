@@ -77,18 +77,31 @@ impl Outcome {
     }
 }
 
+/// The issue a run starts from.
+#[derive(Debug, Clone)]
+pub enum Start {
+    /// As an event's payload showed it, which can be older than what the run before wrote (a
+    /// run waits in its workflow's queue): read again first.
+    Payload(Issue),
+    /// Just read from GitHub (a listing, a look-up).
+    Fresh(Issue),
+}
+
 /// Reconciles one issue. `facts` may hold what the caller read for many issues at once.
 pub async fn run_issue(
     github: &GitHub,
     config: &Config,
-    issue: &Issue,
+    start: Start,
     trigger: Trigger,
     now: DateTime<Utc>,
     mode: Mode,
     facts: Facts,
 ) -> anyhow::Result<Outcome> {
-    let first =
-        gather::Snapshot::read(github, config, issue.clone(), trigger, facts.clone()).await?;
+    let issue = match start {
+        Start::Fresh(issue) => issue,
+        Start::Payload(issue) => github.get_issue(issue.number).await?,
+    };
+    let first = gather::Snapshot::read(github, config, issue, trigger, facts.clone()).await?;
     run_snapshot(github, config, first, now, mode, facts).await
 }
 
@@ -122,6 +135,7 @@ pub async fn run_snapshot(
             return Ok(outcome);
         }
         let seen = apply::Seen {
+            bot: &snapshot.bot,
             comments: &snapshot.comments,
             pull_comments: &snapshot.pull_comments,
         };

@@ -91,6 +91,10 @@ pub enum WriteView {
     RetireTimelinePart {
         comment: u64,
     },
+    WriteRecord {
+        issue: u64,
+        comment: Option<u64>,
+    },
     EditIssue {
         issue: u64,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -263,6 +267,12 @@ fn writes(plan: &Plan) -> Vec<WriteView> {
             part: part.part,
         });
     }
+    if let Some(record) = &plan.record {
+        out.push(WriteView::WriteRecord {
+            issue: n,
+            comment: record.comment,
+        });
+    }
     if !plan.patch.is_empty() || plan.body.is_some() {
         out.push(WriteView::EditIssue {
             issue: n,
@@ -351,6 +361,10 @@ fn describe(write: &WriteView) -> String {
         WriteView::EditTimelinePart { comment, part } => {
             format!("rewrite timeline part {part} (comment {comment})")
         }
+        WriteView::WriteRecord { issue, comment } => match comment {
+            Some(id) => format!("rewrite the record of #{issue} (comment {id})"),
+            None => format!("post the record of #{issue}, which keeps its state"),
+        },
         WriteView::RetireTimelinePart { comment } => {
             format!("retire the duplicated timeline part in comment {comment}")
         }

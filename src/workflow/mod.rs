@@ -7,6 +7,8 @@
 //! `GITHUB_STEP_SUMMARY`. An event that cannot concern an incident (a plain comment on a plain
 //! issue) costs no API call at all.
 
+pub mod console;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -70,7 +72,10 @@ pub async fn run(env: &ActionEnv, mode: Mode) -> anyhow::Result<Outcome> {
     })?;
     let event =
         Event::from_webhook(&env.event_name, &payload).map_err(|e| UsageError(e.to_string()))?;
-    let github = GitHub::with_token(&env.api_url, &env.token, &env.repository)?;
+    let mut github = GitHub::with_token(&env.api_url, &env.token, &env.repository)?;
+    if let Some(login) = crate::github::bot_login_from_env() {
+        github = github.with_identity(login);
+    }
     let now = Utc::now();
     let outcome = dispatch::dispatch(&github, &event, now, mode, |gh| {
         let gh = gh.clone();
@@ -95,7 +100,7 @@ pub fn fail_on_failures(outcome: &Outcome, annotate: bool) -> anyhow::Result<()>
         if annotate {
             println!("{}", annotation("error", failure));
         } else {
-            eprintln!("firebreak: {failure}");
+            console::err(&format!("firebreak: {failure}"));
         }
     }
     anyhow::bail!(

@@ -150,9 +150,12 @@ async fn bad_owner_priority_and_due_dates_are_refused_with_one_reply_and_nothing
     let replies = repo.bot_comments(n);
     assert_eq!(replies.len(), 1, "{replies:#?}");
     let reply = &replies[0];
-    assert!(reply.contains("mallory is not a collaborator"), "{reply}");
     assert!(
-        reply.contains("nobody-here is not a collaborator"),
+        reply.contains("mallory cannot be assigned issues in this repository"),
+        "{reply}"
+    );
+    assert!(
+        reply.contains("nobody-here cannot be assigned issues in this repository"),
         "{reply}"
     );
     assert!(reply.contains("P7"), "{reply}");
@@ -549,7 +552,7 @@ async fn action_on_the_postmortem_pull_request_opens_the_item_on_the_incident_an
     assert!(
         replies
             .iter()
-            .any(|c| c.contains("mallory is not a collaborator")),
+            .any(|c| c.contains("mallory cannot be assigned issues in this repository")),
         "{replies:#?}"
     );
     assert_eq!(

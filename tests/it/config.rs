@@ -38,18 +38,9 @@ fn load_errors_name_the_file_as_given_with_line_and_key() {
 #[test]
 fn init_then_check_gives_the_default_config_and_its_summary() {
     let dir = tempfile::tempdir().unwrap();
-    let written = init::init(dir.path(), false).unwrap();
-    let rel: Vec<_> = written
-        .iter()
-        .map(|p| {
-            p.strip_prefix(dir.path())
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/")
-        })
-        .collect();
+    let outcome = init::init(dir.path(), false, init::Mode::Action).unwrap();
     assert_eq!(
-        rel,
+        outcome.written,
         [
             ".github/firebreak.yml",
             ".github/workflows/firebreak.yml",
@@ -65,20 +56,19 @@ fn init_then_check_gives_the_default_config_and_its_summary() {
 }
 
 #[test]
-fn init_refuses_to_overwrite_and_names_the_existing_files() {
+fn init_keeps_an_existing_file_writes_the_others_and_force_replaces_it() {
     let dir = tempfile::tempdir().unwrap();
     let form = dir.path().join(".github/ISSUE_TEMPLATE/incident.yml");
     std::fs::create_dir_all(form.parent().unwrap()).unwrap();
     std::fs::write(&form, "ours").unwrap();
-    let err = init::init(dir.path(), false).unwrap_err().to_string();
-    assert!(err.contains(".github/ISSUE_TEMPLATE/incident.yml"), "{err}");
-    assert!(!err.contains(".github/firebreak.yml"), "{err}");
+    let outcome = init::init(dir.path(), false, init::Mode::Action).unwrap();
+    assert_eq!(outcome.kept, [".github/ISSUE_TEMPLATE/incident.yml"]);
     assert!(
-        !dir.path().join(CONFIG_PATH).exists(),
-        "nothing is written when refusing"
+        dir.path().join(CONFIG_PATH).exists(),
+        "the others are written"
     );
     assert_eq!(std::fs::read_to_string(&form).unwrap(), "ours");
-    init::init(dir.path(), true).unwrap();
+    init::init(dir.path(), true, init::Mode::Action).unwrap();
     assert_eq!(std::fs::read_to_string(&form).unwrap(), init::ISSUE_FORM);
 }
 
@@ -202,7 +192,10 @@ fn action_passes_inputs_only_through_the_environment() {
         action.inputs["config"].default.as_deref(),
         Some(CONFIG_PATH)
     );
-    assert!(action.inputs.contains_key("version"));
+    assert!(
+        !action.inputs.contains_key("version"),
+        "a tag of the action pins its version"
+    );
     for name in ["incident-number", "severity", "status"] {
         assert_eq!(
             action.outputs[name].value,
@@ -214,17 +207,36 @@ fn action_passes_inputs_only_through_the_environment() {
         assert!(!script.contains("${{"), "expression inside run: {script}");
     }
     let install = &action.runs.steps[0];
-    let script = install.run.as_deref().unwrap();
-    assert!(script.contains("x86_64-unknown-linux-musl.tar.gz"));
-    assert!(script.contains("sha256sum --check"));
+    assert_eq!(install.id.as_deref(), Some("install"));
+    assert_eq!(
+        install.run.as_deref(),
+        Some("bash \"${GITHUB_ACTION_PATH}/scripts/action-install.sh\"")
+    );
+    for var in [
+        "FIREBREAK_VERSION",
+        "FIREBREAK_SHA256SUMS",
+        "FIREBREAK_RELEASE_URL",
+    ] {
+        assert!(install.env.contains_key(var), "{var} not passed");
+    }
     let run = action
         .runs
         .steps
         .iter()
         .find(|s| s.id.as_deref() == Some("run"))
         .expect("a step with id run");
-    assert!(run.run.as_deref().unwrap().contains("firebreak action"));
-    for var in ["GITHUB_TOKEN", "FIREBREAK_TOKEN", "FIREBREAK_CONFIG"] {
+    assert!(
+        run.run
+            .as_deref()
+            .unwrap()
+            .contains("\"${FIREBREAK_BIN}\" \"${FIREBREAK_COMMAND}\"")
+    );
+    for var in [
+        "GITHUB_TOKEN",
+        "FIREBREAK_TOKEN",
+        "FIREBREAK_CONFIG",
+        "FIREBREAK_BIN",
+    ] {
         assert!(run.env.contains_key(var), "{var} not passed");
     }
 }

@@ -405,6 +405,73 @@ async fn rest_assignees_conform() {
 }
 
 #[tokio::test]
+async fn rest_timeline_conforms() {
+    let Some(mut api) = Api::new("rest_timeline_conforms") else {
+        return;
+    };
+    let r = repo("timeline");
+    let fake = &support::github().fake;
+    fake.add_label(&r, "team:payments", "ededed", None);
+    let n = fake
+        .create_issue(&r, "alice", "Incident", "body", &["incident"])
+        .number;
+    fake.create_comment(&r, n, "bob", "Looking");
+    fake.label_issue(&r, n, "team:payments", "bob");
+    fake.set_issue_title(&r, n, "Checkout down", "bob");
+    fake.set_issue_state(&r, n, "closed", "bob");
+    fake.set_issue_state(&r, n, "open", "bob");
+    api.ok(
+        "POST",
+        &format!("/repos/{r}/issues/{n}/assignees"),
+        Some(json!({"assignees": ["alice"]})),
+        201,
+    )
+    .await;
+    api.ok(
+        "DELETE",
+        &format!("/repos/{r}/issues/{n}/labels/team%3Apayments"),
+        None,
+        200,
+    )
+    .await;
+    let items = api
+        .ok(
+            "GET",
+            &format!("/repos/{r}/issues/{n}/timeline?per_page=100"),
+            None,
+            200,
+        )
+        .await;
+    let kinds: Vec<&str> = items
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|i| i["event"].as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "labeled",
+            "commented",
+            "labeled",
+            "renamed",
+            "closed",
+            "reopened",
+            "assigned",
+            "unlabeled"
+        ]
+    );
+    api.ok(
+        "GET",
+        &format!("/repos/{r}/issues/999999/timeline"),
+        None,
+        404,
+    )
+    .await;
+    api.finish("rest_timeline_conforms");
+}
+
+#[tokio::test]
 async fn rest_reactions_conform() {
     let Some(mut api) = Api::new("rest_reactions_conform") else {
         return;
@@ -598,6 +665,63 @@ async fn rest_access_conform() {
     api.ok("GET", &format!("/repos/{r}/collaborators/alice"), None, 204)
         .await;
     api.finish("rest_access_conform");
+}
+
+/// What `firebreak doctor` reads: the repository with the caller's permissions, a branch with
+/// and without protection, and the protection rules (admins only).
+#[tokio::test]
+async fn rest_branches_conform() {
+    let Some(mut api) = Api::new("rest_branches_conform") else {
+        return;
+    };
+    let r = repo("branches");
+    let fake = &support::github().fake;
+    fake.put_file(&r, "release/1.x", "README.md", "# Service\n");
+    let repository = api.ok("GET", &format!("/repos/{r}"), None, 200).await;
+    assert_eq!(repository["permissions"]["admin"], true, "{repository}");
+    let branch = api
+        .ok("GET", &format!("/repos/{r}/branches/main"), None, 200)
+        .await;
+    assert_eq!(branch["protected"], false);
+    fake.protect_branch(
+        &r,
+        "release/1.x",
+        Some(fake_github::BranchProtection {
+            required_approving_reviews: Some(2),
+            required_status_checks: vec!["ci".into()],
+            enforce_admins: true,
+            lock_branch: false,
+        }),
+    );
+    let branch = api
+        .ok(
+            "GET",
+            &format!("/repos/{r}/branches/{}", seg("release/1.x")),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(branch["protected"], true);
+    let rules = api
+        .ok(
+            "GET",
+            &format!("/repos/{r}/branches/{}/protection", seg("release/1.x")),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(
+        rules["required_pull_request_reviews"]["required_approving_review_count"],
+        2
+    );
+    let (status, body) = api
+        .raw("GET", &format!("/repos/{r}/branches/main/protection"), None)
+        .await;
+    assert_eq!(
+        (status, body["message"].as_str()),
+        (404, Some("Branch not protected"))
+    );
+    api.finish("rest_branches_conform");
 }
 
 #[tokio::test]
@@ -1245,6 +1369,13 @@ fn routes_with_a_body() -> Vec<(&'static str, String, Option<Value>, u16)> {
             200,
         ),
         ("GET", format!("/repos/{r}/pulls/1/reviews"), None, 200),
+        ("GET", format!("/repos/{r}/branches/main"), None, 200),
+        (
+            "GET",
+            format!("/repos/{r}/branches/main/protection"),
+            None,
+            200,
+        ),
         (
             "POST",
             format!("/repos/{r}/pulls/1/reviews"),

@@ -899,14 +899,16 @@ async fn collaborator_permission_and_membership_checks() {
     }
     f.add_user("mallory", UserKind::User);
     let a = api("alice");
-    for (login, permission, role) in [
-        ("alice", "admin", "admin"),
-        ("maya", "write", "maintain"),
-        ("bob", "write", "write"),
-        ("carol", "read", "triage"),
-        ("dave", "read", "read"),
-        ("erin", "read", "read"),
-        ("mallory", "none", "none"),
+    // A public repository: GitHub answers `read` for everyone, collaborator or not; only the
+    // collaborator check tells them apart. Assignable: triage or more, and organization members.
+    for (login, permission, role, collaborator, assignable) in [
+        ("alice", "admin", "admin", true, true),
+        ("maya", "write", "maintain", true, true),
+        ("bob", "write", "write", true, true),
+        ("carol", "read", "triage", true, true),
+        ("dave", "read", "read", true, false),
+        ("erin", "read", "read", true, true),
+        ("mallory", "read", "read", false, false),
     ] {
         let p = a
             .get(&format!("/repos/{r}/collaborators/{login}/permission"))
@@ -917,7 +919,13 @@ async fn collaborator_permission_and_membership_checks() {
         assert_eq!(p.body["user"]["login"], login);
         assert_eq!(p.body["user"]["role_name"], role);
         let c = a.get(&format!("/repos/{r}/collaborators/{login}")).await;
-        assert_eq!(c.status, if role == "none" { 404 } else { 204 }, "{login}");
+        assert_eq!(c.status, if collaborator { 204 } else { 404 }, "{login}");
+        let assignee = a.get(&format!("/repos/{r}/assignees/{login}")).await;
+        assert_eq!(
+            assignee.status,
+            if assignable { 204 } else { 404 },
+            "{login}"
+        );
     }
     assert_eq!(
         a.get(&format!(
@@ -1655,7 +1663,23 @@ async fn repo_and_user_endpoints() {
     assert_eq!(got.body["full_name"], r);
     assert_eq!(got.body["default_branch"], "main");
     assert_eq!(got.body["owner"]["login"], "acme");
-    assert_eq!(got.body, fake().repo_json(&r));
+    // What the caller may do comes on top of the repository itself, as on GitHub.
+    let mut body = got.body.clone();
+    let permissions = body.as_object_mut().unwrap().remove("permissions");
+    assert_eq!(
+        permissions,
+        Some(
+            serde_json::json!({"admin": true, "maintain": true, "push": true, "triage": true, "pull": true})
+        )
+    );
+    assert_eq!(body, fake().repo_json(&r));
+    let dave = api("dave").get(&format!("/repos/{r}")).await;
+    assert_eq!(
+        dave.body["permissions"],
+        serde_json::json!({"admin": false, "maintain": false, "push": false, "triage": false, "pull": true})
+    );
+    let anonymous = anon().get(&format!("/repos/{r}")).await;
+    assert!(anonymous.body.get("permissions").is_none());
     let user = a.get("/users/alice").await;
     assert_eq!(user.body["login"], "alice");
     assert_eq!(user.body["type"], "User");

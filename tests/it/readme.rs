@@ -45,3 +45,24 @@ fn readme_cli_table_names_every_subcommand_and_its_flags() {
         }
     }
 }
+
+#[test]
+fn readme_use_it_in_a_repository_is_three_steps() {
+    let readme = readme();
+    let start = readme
+        .find("## Use it in a repository\n")
+        .expect("the section");
+    let section = &readme[start..];
+    let end = section[3..].find("\n## ").map_or(section.len(), |i| i + 3);
+    let steps: Vec<&str> = section[..end]
+        .lines()
+        .filter(|l| {
+            l.split_once(". ")
+                .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+        })
+        .collect();
+    assert_eq!(steps.len(), 3, "{steps:#?}");
+    assert!(steps[0].contains("**Write the files.**"), "{}", steps[0]);
+    assert!(section[..end].contains("`firebreak init`"));
+    assert!(section[..end].contains("firebreak doctor --repo OWNER/NAME"));
+}

@@ -461,18 +461,19 @@ async fn comments_whose_events_were_lost_are_caught_up_and_stop_the_escalation()
         "acknowledged in the lost comment"
     );
     assert_eq!(posted(&repo, other, "escalation level").len(), 1);
-    // Only the incident with a comment to catch up had its comments listed.
+    // Only the incidents with something to write (a comment to catch up, a level due) had
+    // their conversations (comments and events) read.
     let listed: Vec<String> = repo
         .calls()
         .into_iter()
-        .filter(|c| c.starts_with("GET ") && c.ends_with("/comments"))
+        .filter(|c| c.starts_with("GET ") && (c.ends_with("/comments") || c.ends_with("/timeline")))
         .collect();
     assert_eq!(
         listed,
         [
             format!("GET /repos/{}/issues/comments", repo.name),
-            format!("GET /repos/{}/issues/{n}/comments", repo.name),
-            format!("GET /repos/{}/issues/{other}/comments", repo.name),
+            format!("GET /repos/{}/issues/{n}/timeline", repo.name),
+            format!("GET /repos/{}/issues/{other}/timeline", repo.name),
         ]
     );
 }
@@ -749,4 +750,159 @@ async fn items_of_a_closed_incident_are_reminded_on_the_items_and_it_is_read_onl
         "nothing posted on the closed incident"
     );
     assert_eq!(repo.fake.issue(&repo.name, n).unwrap().state, "closed");
+}
+
+#[tokio::test]
+async fn an_outsiders_report_confirmed_by_a_responder_escalates_from_its_record_not_its_body() {
+    let repo = repo("sweep-record", ESCALATION);
+    repo.fake.set_now(at(0));
+    // mallory may not declare: the state lives in Firebreak's record comment.
+    let n = repo.issue("mallory", "Checkout down", "I cannot pay.");
+    say(&repo, n, "alice", "/incident sev1", at(0)).await;
+    assert_eq!(posted(&repo, n, "firebreak:record").len(), 1);
+    // Every comment up to two minutes in is behind the watermark: the record is not listed.
+    let mark = firebreak::run::sweep::watermark_label(at(2));
+    repo.fake.add_label(
+        &repo.name,
+        &mark.name,
+        &mark.color,
+        mark.description.as_deref(),
+    );
+    // mallory rewrites the section (its run was lost): acknowledged, with her in command.
+    repo.fake.set_now(at(3));
+    let body = repo.body(n);
+    let parsed = Body::parse(&body);
+    let mut forged = parsed.incident().unwrap().clone();
+    forged.acknowledge(at(3));
+    forged.commander = Some("mallory".into());
+    let forged = firebreak::incident::section::compose(&parsed.before, "", &forged, &parsed.after);
+    repo.fake.edit_issue_body(&repo.name, n, &forged);
+
+    let first = sweep(&repo, at(20)).await;
+    assert!(first.failures.is_empty(), "{:#?}", first.failures);
+    assert_eq!(
+        posted(&repo, n, "escalation level").len(),
+        1,
+        "from the record"
+    );
+    assert!(
+        repo.calls()
+            .contains(&format!("GET /repos/{}/issues/{n}/timeline", repo.name)),
+        "its conversation was read in full"
+    );
+    let after = state(&repo, n);
+    assert_eq!(
+        after.commander, None,
+        "the section is restored from the record"
+    );
+    assert_eq!(after.acknowledged_at, None);
+
+    // The record, updated by the sweep, is now among the recent comments: nothing new.
+    sweep(&repo, at(25)).await;
+    assert_eq!(writes(&repo), Vec::<String>::new());
+    assert_eq!(posted(&repo, n, "escalation level").len(), 1);
+}
+
+#[tokio::test]
+async fn a_hand_change_whose_run_was_lost_is_recorded_once_by_the_sweep_and_not_again_later() {
+    let repo = repo("sweep-hand", ESCALATION);
+    let n = declare(&repo, "/incident sev2", at(0)).await;
+    // alice raises it to SEV1 by hand; that event's run was lost.
+    repo.fake.set_now(at(3));
+    repo.fake.label_issue(&repo.name, n, "sev:1", "alice");
+
+    let swept = sweep(&repo, at(20)).await;
+    assert!(swept.failures.is_empty(), "{:#?}", swept.failures);
+    assert_eq!(
+        state(&repo, n).severity,
+        1,
+        "the label change is in the state"
+    );
+    assert_eq!(entries(&repo, n, EntryKind::Label).len(), 1);
+    assert_eq!(posted(&repo, n, "escalation level").len(), 1);
+
+    // The next run on the issue reads its timeline again: the change is not entered twice.
+    say(&repo, n, "bob", "/ack", at(21)).await;
+    let after = state(&repo, n);
+    assert!(after.acknowledged_at.is_some());
+    assert_eq!(entries(&repo, n, EntryKind::Label).len(), 1);
+}
+
+/// Escalation levels of their own for SEV1, naming a deleted user and a team that does not
+/// exist.
+const GHOSTS: &str = r#"
+severities:
+  - name: SEV1
+    ack_timeout: 5m
+    escalation:
+      - notify: ["@oncall", "@ghost", "@acme/no-such-team"]
+  - { name: SEV2, ack_timeout: 15m }
+escalation:
+  - notify: ["@oncall"]
+"#;
+
+#[tokio::test]
+async fn the_sweep_command_annotates_each_failed_incident_sweeps_the_rest_and_exits_1() {
+    // The process reads the real clock: the incidents were declared 20 minutes ago.
+    let start = Utc::now() - Duration::minutes(20);
+    let mut repo = support::isolated(&["sweep-command"], start).pop().unwrap();
+    repo.config = Config::from_yaml(GHOSTS, ".github/firebreak.yml").unwrap();
+    repo.fake.add_user("oncall", UserKind::User);
+    let healthy = declare(&repo, "/incident sev2", start).await;
+    let damaged = declare(&repo, "/incident sev2", start).await;
+    let forbidden = declare(&repo, "/incident sev2", start).await;
+    let ghosts = declare(&repo, "/incident sev1", start).await;
+    let body = repo.body(damaged).replace("\"severity\"", "\"severity");
+    repo.fake.edit_issue_body(&repo.name, damaged, &body);
+    repo.fake.inject(Fault {
+        method: None,
+        path_contains: format!("/issues/{forbidden}/"),
+        kind: FaultKind::Status(403),
+        times: 100,
+    });
+    repo.fake.clear_now();
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("firebreak.yml"), GHOSTS).unwrap();
+    let output = std::process::Command::new(support::binary())
+        .args(["sweep", "--config", "firebreak.yml", "--repo", &repo.name])
+        .current_dir(dir.path())
+        .env_clear()
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_API_URL", &repo.api_url)
+        .env("GITHUB_TOKEN", support::TOKEN)
+        .output()
+        .expect("the binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    let errors: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("::error::#"))
+        .collect();
+    assert_eq!(errors.len(), 3, "one per incident that failed: {stdout}");
+    assert!(stdout.contains("::error::3 issue(s) could not be handled; the others were"));
+    for (n, what) in [
+        (damaged, "the Firebreak section of its body is damaged"),
+        (forbidden, "403"),
+        (
+            ghosts,
+            "@ghost, @acme/no-such-team, which GitHub does not know",
+        ),
+    ] {
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.starts_with(&format!("::error::#{n}: ")) && e.contains(what)),
+            "#{n}: {what}\n{stdout}"
+        );
+    }
+    // The others were swept: the healthy one escalated, the ghosts' level went to @oncall.
+    assert_eq!(posted(&repo, healthy, "escalation level 1").len(), 1);
+    let told = posted(&repo, ghosts, "escalation level 1");
+    assert_eq!(told.len(), 1, "{stdout}");
+    assert!(told[0].contains("@oncall"));
+    assert!(posted(&repo, damaged, "escalation level").is_empty());
+    repo.fake.clear_faults();
+    assert!(posted(&repo, forbidden, "escalation level").is_empty());
 }

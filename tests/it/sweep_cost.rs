@@ -61,10 +61,15 @@ fn seed(repo: &Repo, incidents: u64) -> Vec<u64> {
         .collect();
     items
         .iter()
-        .map(|item| {
+        .zip(1..)
+        .map(|(item, nth)| {
             let title = format!("Queue backlog {item}");
-            let incident = quiet(&title, *item, t(T0));
-            repo.fake
+            let mut incident = quiet(&title, *item, t(T0));
+            // Issues are numbered in order: a state names its issue.
+            let number = items.len() as u64 + nth;
+            incident.issue = Some(number);
+            let created = repo
+                .fake
                 .create_issue(
                     &repo.name,
                     "alice",
@@ -72,7 +77,9 @@ fn seed(repo: &Repo, incidents: u64) -> Vec<u64> {
                     &section::compose("What we see.", "", &incident, ""),
                     &["incident", "sev:3", "status:mitigated"],
                 )
-                .number
+                .number;
+            assert_eq!(created, number);
+            created
         })
         .collect()
 }

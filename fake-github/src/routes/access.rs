@@ -22,7 +22,11 @@ pub(crate) fn permission(ctx: &mut Ctx<'_>, repo: &str, login: &str) -> Resp {
         return not_found();
     };
     let r = st.repo(repo).expect("checked by the router");
-    let role = st.role(r, &user.login);
+    let mut role = st.role(r, &user.login);
+    // On a public repository GitHub answers `read` for every user, collaborator or not.
+    if role == "none" && !r.private {
+        role = "read".to_string();
+    }
     let rank = |x: &str| match x {
         "admin" => 5,
         "maintain" => 4,

@@ -2,6 +2,7 @@
 //! methods. Anything that does not match is GitHub's 404 (never 501: Prism would mock a 200).
 
 mod access;
+mod branches;
 mod comments;
 mod contents;
 mod git;
@@ -79,7 +80,18 @@ fn route(ctx: &mut Ctx<'_>) -> Resp {
             if ctx.st.repo(&key).is_none() {
                 return not_found();
             }
-            repo_route(ctx, &key, &m, rest)
+            // A write to an issue (or a pull request) leaves events for what it changed.
+            let touched = match rest {
+                ["issues" | "pulls", n, ..] if m != Method::GET => num(n),
+                _ => None,
+            };
+            let before = touched.and_then(|n| ctx.st.marks(&key, n));
+            let resp = repo_route(ctx, &key, &m, rest);
+            if let (Some(n), Some(before)) = (touched, before) {
+                let actor = ctx.actor();
+                ctx.st.record_changes(&key, n, &actor, &before);
+            }
+            resp
         }
         _ => not_found(),
     }
@@ -94,7 +106,15 @@ fn repo_route(ctx: &mut Ctx<'_>, repo: &str, m: &Method, rest: &[&str]) -> Resp 
     match (m, rest) {
         (&M::GET, []) => {
             let r = ctx.st.repo(repo).expect("checked");
-            Resp::ok(shapes::full_repository(ctx.st, r))
+            let mut v = shapes::full_repository(ctx.st, r);
+            // GitHub adds what the authenticated caller may do.
+            if let (Some(viewer), serde_json::Value::Object(m)) = (&ctx.viewer, &mut v) {
+                m.insert(
+                    "permissions".into(),
+                    shapes::repo_permissions(&ctx.st.role(r, viewer)),
+                );
+            }
+            Resp::ok(v)
         }
         // Issues.
         (&M::GET, ["issues"]) => issues::list(ctx, repo),
@@ -126,6 +146,7 @@ fn repo_route(ctx: &mut Ctx<'_>, repo: &str, m: &Method, rest: &[&str]) -> Resp 
             with_num(id, |id| comments::react_comment(ctx, repo, id))
         }
         (&M::GET, ["issues", n, "comments"]) => with_num(n, |n| comments::list(ctx, repo, n)),
+        (&M::GET, ["issues", n, "timeline"]) => with_num(n, |n| comments::timeline(ctx, repo, n)),
         (&M::POST, ["issues", n, "comments"]) => with_num(n, |n| comments::create(ctx, repo, n)),
         (&M::GET, ["issues", n, "reactions"]) => {
             with_num(n, |n| comments::list_issue_reactions(ctx, repo, n))
@@ -178,6 +199,11 @@ fn repo_route(ctx: &mut Ctx<'_>, repo: &str, m: &Method, rest: &[&str]) -> Resp 
         (&M::DELETE, ["git", "refs", r @ ..]) if !r.is_empty() => {
             git::delete_ref(ctx, repo, &r.join("/"))
         }
+        // Branches (a branch name may hold slashes).
+        (&M::GET, ["branches", b @ .., "protection"]) if !b.is_empty() => {
+            branches::protection(ctx, repo, &b.join("/"))
+        }
+        (&M::GET, ["branches", b @ ..]) if !b.is_empty() => branches::get(ctx, repo, &b.join("/")),
         // Pull requests.
         (&M::GET, ["pulls"]) => pulls::list(ctx, repo),
         (&M::POST, ["pulls"]) => pulls::create(ctx, repo),

@@ -112,7 +112,9 @@ pub(super) fn decide(
             pm.facts = Some(pull.facts.clone());
         }
     }
-    // Names are chosen once and kept, even if the title changes later.
+    // Branch and file come from the configuration and the record name (fixed when the
+    // incident was declared), never from what the state says: a state that named another
+    // branch could make Firebreak write there.
     let due = due_date(config, incident);
     let (branch, path) = (
         postmortem::branch_name(config, number, incident),
@@ -122,10 +124,8 @@ pub(super) fn decide(
         gate(input, incident, plan, required, false);
         return;
     };
-    if pm.branch.is_none() {
-        pm.branch = Some(branch);
-        pm.path = Some(path);
-    }
+    pm.branch = Some(branch);
+    pm.path = Some(path);
     if pm.due.is_none() {
         pm.due = due;
     }
@@ -464,8 +464,9 @@ fn gate(input: &Input, incident: &mut Incident, plan: &mut Plan, required: bool,
         .as_ref()
         .and_then(|p| p.facts.as_ref())
         .is_some_and(|f| f.merged);
-    let closing_now = plan.patch.state.as_deref() == Some("closed");
-    if issue.state != "closed" || !required || merged || closing_now {
+    // Closing now (a merge), or reopening already (a close undone): nothing to gate.
+    let deciding = plan.patch.state.is_some();
+    if issue.state != "closed" || !required || merged || deciding {
         return;
     }
     let closed_by_hand = match &input.trigger {
@@ -537,18 +538,8 @@ pub fn pull_to_read(
         (_, Some(n)) if issue_state == "closed" => n,
         _ => return None,
     };
-    let expected_branch = recorded.is_none().then(|| {
-        pm.and_then(|p| p.branch.clone())
-            .unwrap_or_else(|| postmortem::branch_name(config, number, incident))
-    });
+    let expected_branch = recorded
+        .is_none()
+        .then(|| postmortem::branch_name(config, number, incident));
     Some((pull, expected_branch))
-}
-
-/// The postmortem file's path (recorded, or as it would be named).
-pub fn file_path(config: &Config, incident: &Incident) -> String {
-    incident
-        .postmortem
-        .as_ref()
-        .and_then(|p| p.path.clone())
-        .unwrap_or_else(|| postmortem::file_path(config, incident))
 }

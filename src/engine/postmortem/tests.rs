@@ -9,7 +9,7 @@ use crate::incident::{
     ActionItem, ActionType, Entry, EntryKind, ItemState, Postmortem, PullFacts, Stamped,
 };
 use crate::postmortem::{
-    branch_name, incident_of_pull, may_name_incident, policy, public_path, pull_marker,
+    branch_name, file_path, incident_of_pull, may_name_incident, policy, public_path, pull_marker,
 };
 use crate::render::views::postmortem::{self as views, ChecklistView, GateView, PostmortemView};
 use crate::render::{self as templates, names};

@@ -24,7 +24,9 @@ const OPEN: On = On {
 
 /// A SEV1 declared by alice at 10:00 UTC (a Friday), nobody on it yet.
 fn sev1() -> Incident {
-    Incident::declare("Checkout down", 1, "alice", t(T0), chrono_tz::UTC)
+    let mut incident = Incident::declare("Checkout down", 1, "alice", t(T0), chrono_tz::UTC);
+    incident.issue = Some(7);
+    incident
 }
 
 fn levels(config: &mut Config) {
@@ -309,10 +311,12 @@ fn overdue_items_are_reminded_on_the_item_once_per_window() {
 
 #[test]
 fn items_past_the_grace_period_escalate_on_the_incident_in_one_comment() {
-    let mut config = Config::default();
-    config.reminders = RemindersConfig {
-        escalate_to: vec!["@acme/eng-managers".into()],
-        ..RemindersConfig::default()
+    let config = Config {
+        reminders: RemindersConfig {
+            escalate_to: vec!["@acme/eng-managers".into()],
+            ..RemindersConfig::default()
+        },
+        ..Config::default()
     };
     let i = with_items();
     let late = due(&config, OPEN, &i, t("2026-11-28T03:00:00Z"));
@@ -382,7 +386,8 @@ fn issue(incident: &Incident) -> Issue {
     serde_json::from_value(serde_json::json!({
         "number": 7, "id": 7007, "title": "[SEV1] Checkout down", "body": body,
         "state": "open", "labels": [{"name": "incident"}, {"name": "sev:1"}, {"name": "status:investigating"}],
-        "assignees": [], "user": {"login": "alice", "type": "User"}, "comments": 1,
+        "assignees": [], "user": {"login": "alice", "type": "User"}, "author_association": "MEMBER",
+        "comments": 1,
         "created_at": T0, "updated_at": T0,
         "html_url": "https://github.com/acme/app/issues/7"
     }))
@@ -400,12 +405,14 @@ fn decide(incident: &Incident, listing: Listing, facts: &Facts, now: DateTime<Ut
         comments: &[],
         listing,
         parsed: None,
+        events: None,
         trigger: Trigger::Sweep,
         authorizer: &authorizer,
         facts,
         pull: None,
         pull_comments: &[],
         limits: engine::Limits::GITHUB,
+        bot: "firebreak[bot]",
     })
 }
 
@@ -473,12 +480,14 @@ fn everyone_mentioned_is_looked_up_and_a_missing_one_is_a_problem() {
             comments: &[],
             listing: Listing::All,
             parsed: None,
+            events: None,
             trigger: Trigger::Sweep,
             authorizer: &authorizer,
             facts,
             pull: None,
             pull_comments: &[],
             limits: engine::Limits::GITHUB,
+            bot: "firebreak[bot]",
         })
     };
     assert_eq!(run(&facts).needs, [Need::Handle("oncall".into())]);
@@ -556,4 +565,56 @@ fn a_closed_incident_gets_only_item_reminders_escalated_on_the_items() {
     assert_eq!(late[0].mentions, ["carol", "bob"]);
     assert_eq!(late[0].entry_kind, EntryKind::Escalation);
     insta::assert_snapshot!("item_escalated_on_the_item", late[0].text);
+}
+
+#[test]
+fn a_recent_listing_without_the_record_is_read_in_full_when_the_author_may_not_declare() {
+    // mallory (who may not declare) reported #7; alice declared it with `/incident sev1`. Its
+    // state lives in Firebreak's record comment, which the sweep's recent comments lack; the
+    // body, which mallory can edit, says it is acknowledged. The declaration is among the
+    // recent comments (alice edited it), so the body's state could be "proven".
+    let config = Config::default();
+    let mut state = sev1();
+    state.timeline.push(
+        crate::incident::Entry::new(
+            t(T0),
+            crate::incident::EntryKind::Declared,
+            "alice",
+            "Declared SEV1",
+        )
+        .from_comment(70, Some(1)),
+    );
+    state.acknowledge(t(T0) + Duration::minutes(1));
+    let mut issue = issue(&state);
+    issue.user.login = "mallory".into();
+    issue.author_association = "NONE".into();
+    let declaration: crate::event::Comment = serde_json::from_value(serde_json::json!({
+        "id": 70, "body": "/incident sev1", "user": {"login": "alice", "type": "User"},
+        "author_association": "MEMBER", "created_at": T0, "updated_at": "2026-11-20T10:30:00Z",
+    }))
+    .unwrap();
+    let comments = [declaration];
+    let facts = Facts::default();
+    let authorizer = ConfigAuthorizer::new(&config, &facts);
+    let decide = |listing| {
+        engine::decide(&engine::Input {
+            config: &config,
+            now: t(T0) + Duration::hours(1),
+            issue: &issue,
+            comments: &comments,
+            listing,
+            parsed: None,
+            events: None,
+            trigger: Trigger::Sweep,
+            authorizer: &authorizer,
+            facts: &facts,
+            pull: None,
+            pull_comments: &[],
+            limits: engine::Limits::GITHUB,
+            bot: "firebreak[bot]",
+        })
+    };
+    let plan = decide(Listing::Recent);
+    assert_eq!(plan.needs, [Need::Comments], "{plan:#?}");
+    assert!(plan.comments.is_empty() && plan.body.is_none());
 }

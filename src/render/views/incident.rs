@@ -146,11 +146,21 @@ pub struct Failure {
     pub reason: String,
 }
 
+/// Longest command line a failure reply quotes; the comment holds the rest.
+const QUOTED_LINE_CHARS: usize = 120;
+/// Longest reason a failure reply gives: the longest Firebreak writes (a usage with an example)
+/// is about 450 characters; reasons also quote arguments, which can be long.
+const REASON_CHARS: usize = 800;
+
 impl Failure {
     pub fn new(line: &str, reason: &str) -> Failure {
+        let line = crate::incident::timeline::cut(&line.replace('`', "'"), QUOTED_LINE_CHARS);
         Failure {
-            line: crate::markdown::escape_prose(&format!("`{}`", line.replace('`', "'"))),
-            reason: crate::markdown::escape_prose(reason),
+            line: crate::markdown::escape_prose(&format!("`{line}`")),
+            reason: crate::markdown::escape_prose(&crate::incident::timeline::cut(
+                reason,
+                REASON_CHARS,
+            )),
         }
     }
 }
@@ -158,9 +168,48 @@ impl Failure {
 #[derive(Debug, Serialize)]
 pub struct FailuresView {
     pub author: String,
+    /// The first failures, at most [`FailuresView::LISTED`].
     pub failures: Vec<Failure>,
+    /// Failures beyond those listed.
+    pub more: usize,
+    /// Command lines beyond the most a comment runs, not read at all.
+    pub unread: usize,
+    /// The most command lines a comment runs.
+    pub limit: usize,
     /// Some other command of the comment ran.
     pub others_ran: bool,
+}
+
+impl FailuresView {
+    /// Failures a reply lists by line: one comment cannot make a reply longer than a screen.
+    pub const LISTED: usize = 10;
+
+    pub fn new(
+        author: &str,
+        mut failures: Vec<Failure>,
+        unread: usize,
+        limit: usize,
+        others_ran: bool,
+    ) -> FailuresView {
+        let more = failures.len().saturating_sub(Self::LISTED);
+        failures.truncate(Self::LISTED);
+        FailuresView {
+            author: author.to_string(),
+            failures,
+            more,
+            unread,
+            limit,
+            others_ran,
+        }
+    }
+}
+
+/// An entry from outside the issue (an alert firing again), as its carrier comment says it.
+#[derive(Debug, Serialize)]
+pub struct CarriedView {
+    pub text: String,
+    pub by: String,
+    pub time: String,
 }
 
 #[derive(Debug, Serialize)]

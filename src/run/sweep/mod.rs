@@ -13,6 +13,14 @@
 //! closed incidents of open items past due ([`closed_to_read`]), whose reminders only the
 //! items get.
 //!
+//! **What it leaves to the next run.** The repository's comment list holds no issue events
+//! (labels, assignees, close, reopen, title): a snapshot of recent comments has none
+//! (`events: None`), so nothing is recorded from it and `last_event` does not move. Whatever
+//! is written is decided again over the issue's whole timeline, events included
+//! (`Need::Comments`); a quiet incident's hand changes wait for the next run on the issue. An
+//! incident whose state lives in its record comment (its author may not declare) is read in
+//! full unless the record is among the recent comments (`engine::decide`).
+//!
 //! **The watermark** is the time up to which every comment is in its incident: the
 //! description of the label [`WATERMARK_LABEL`]. It moves only at the end of a sweep, and
 //! never past the oldest recent comment of an incident that failed, less [`SLACK`] for
@@ -65,7 +73,8 @@ pub async fn sweep(
         }
     }
     let swept = listed.incidents.len();
-    let mut work = prepare(&mut listed);
+    let bot = github.identity().await.to_string();
+    let mut work = prepare(&mut listed, &bot);
     let unread = read_items(github, &mut work).await;
     let mut written = 0usize;
     let mut failed: BTreeSet<u64> = BTreeSet::new();
@@ -210,6 +219,7 @@ async fn sweep_one(
     mode: Mode,
 ) -> anyhow::Result<Outcome> {
     let facts = work.facts.clone();
-    let first = gather::Snapshot::recent(work.issue, work.body, work.comments, work.facts);
+    let bot = github.identity().await.to_string();
+    let first = gather::Snapshot::recent(bot, work.issue, work.body, work.comments, work.facts);
     run_snapshot(github, config, first, now, mode, facts).await
 }

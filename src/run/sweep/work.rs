@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 
 use crate::config::Config;
-use crate::engine::{Facts, REPLY_MARKER, parse_item_marker, reminders};
+use crate::engine::{Facts, REPLY_MARKER, is_ours, parse_item_marker, reminders};
 use crate::event::{Comment, Issue};
 use crate::incident::section::Body;
 use crate::incident::{Incident, ItemState};
@@ -97,9 +97,9 @@ pub fn missing_items(work: &[Work]) -> BTreeSet<u64> {
 
 /// Groups what was listed by incident (oldest first), each body parsed once, with each one's
 /// facts: the live states of its items the open list shows, and the keys of replies found on
-/// its items among the recent comments. The incidents move out of `listed` into the work.
+/// its items among the recent comments (Firebreak's own: `bot` is its login). The incidents move out of `listed` into the work.
 /// Pure: the sweep's work between its reads and its decisions.
-pub fn prepare(listed: &mut Listed) -> Vec<Work> {
+pub fn prepare(listed: &mut Listed, bot: &str) -> Vec<Work> {
     let open: BTreeSet<u64> = listed.items.iter().map(|i| i.number).collect();
     let mut by_issue: BTreeMap<u64, Vec<&Comment>> = BTreeMap::new();
     for (number, comment) in &listed.comments {
@@ -131,6 +131,7 @@ pub fn prepare(listed: &mut Listed) -> Vec<Work> {
                     .iter()
                     .filter_map(|n| by_issue.get(n))
                     .flatten()
+                    .filter(|c| is_ours(bot, c))
                     .filter_map(|c| reply_key(c.body_text()))
                     .collect(),
                 ..Facts::default()

@@ -95,6 +95,7 @@ impl Repo {
     pub fn client(&self) -> GitHub {
         GitHub::with_token(&self.api_url, TOKEN, &self.name)
             .unwrap()
+            .with_identity(BOT)
             .with_retry(RetryPolicy {
                 attempts: 3,
                 base: std::time::Duration::from_millis(5),
