@@ -118,6 +118,7 @@ impl World {
                     incident,
                     &Default::default(),
                     &created,
+                    None,
                 )),
                 _ => None,
             };

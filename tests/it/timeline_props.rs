@@ -422,6 +422,7 @@ impl World {
                         incident,
                         &Default::default(),
                         &created,
+                        None,
                     ));
                 }
                 if let Some(title) = patch.title {
