@@ -231,3 +231,50 @@ async fn a_failed_incident_holds_the_watermark_and_its_lost_comment_is_caught_up
         "caught up by the next sweep"
     );
 }
+
+#[tokio::test]
+async fn team_memberships_deciding_whether_authors_may_declare_are_read_once_per_sweep() {
+    let mut repo = support::isolated(&["sweep-teams"], t(T0)).pop().unwrap();
+    // Only owners and the SRE team may declare: bob, a collaborator, is in it.
+    repo.config = Config::from_yaml(
+        "permissions:\n  commands:\n    incident: { associations: [OWNER], teams: [acme/sre] }\n",
+        ".github/firebreak.yml",
+    )
+    .unwrap();
+    repo.fake.add_team_member("acme", "sre", "bob");
+    repo.fake.set_now(t(T0));
+    let mut incidents = Vec::new();
+    for i in 0..4 {
+        let issue = repo.issue("bob", &format!("Lag {i}"), "");
+        let id = repo
+            .fake
+            .create_comment(&repo.name, issue, "bob", "/incident sev3\n/ack")
+            .id;
+        repo.deliver_comment(issue, id, "created").await.unwrap();
+        incidents.push(issue);
+    }
+    for n in &incidents {
+        assert!(
+            Body::parse(&repo.body(*n)).incident().is_some(),
+            "#{n} declared"
+        );
+    }
+    repo.fake.clear_requests();
+    let outcome = sweep(&repo, t("2026-11-20T10:30:00Z")).await;
+    assert!(outcome.failures.is_empty(), "{:#?}", outcome.failures);
+    let calls = repo.calls();
+    // Team look-ups are not about the repository: counted in the whole request log (this
+    // GitHub serves only this test).
+    let team_reads = repo
+        .fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/orgs/acme/teams/sre/memberships/bob")
+        .count();
+    assert_eq!(team_reads, 1, "one look-up for four incidents");
+    assert_eq!(writes(&repo), Vec::<String>::new());
+    assert!(
+        calls.iter().all(|c| !c.ends_with("/timeline")),
+        "their bodies are believed: {calls:#?}"
+    );
+}

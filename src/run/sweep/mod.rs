@@ -43,7 +43,10 @@ use chrono::{DateTime, Utc};
 
 use super::{Mode, Outcome, apply, gather, run_snapshot};
 use crate::config::Config;
-use crate::engine::{LABEL_ACTION_ITEM, LABEL_INCIDENT, reminders};
+use crate::engine::{
+    Authorizer as _, ConfigAuthorizer, Facts, LABEL_ACTION_ITEM, LABEL_INCIDENT, is_ours_login,
+    reminders,
+};
 use crate::github::GitHub;
 use crate::incident::ItemState;
 use crate::render::views::format_time;
@@ -76,6 +79,7 @@ pub async fn sweep(
     let bot = github.identity().await.to_string();
     let mut work = prepare(&mut listed, &bot);
     let unread = read_items(github, &mut work).await;
+    author_teams(github, config, &bot, &mut work).await;
     let mut written = 0usize;
     let mut failed: BTreeSet<u64> = BTreeSet::new();
     let mut due: Vec<(DateTime<Utc>, String)> = Vec::new();
@@ -208,6 +212,43 @@ async fn read_items(github: &GitHub, work: &mut [Work]) -> BTreeMap<u64, String>
         }
     }
     unread
+}
+
+/// Whether each incident's author may declare decides where its state is believed from
+/// ([`crate::engine`]'s trust): when a permission rule names teams, the memberships that decide
+/// it are read here once for the whole sweep and given to every incident, instead of once per
+/// incident. A look-up that fails counts as "not a member", with a warning, as in any run.
+async fn author_teams(github: &GitHub, config: &Config, bot: &str, work: &mut [Work]) {
+    let mut known = Facts::default();
+    // Each round learns at least one membership, so the loop ends.
+    loop {
+        let authorizer = ConfigAuthorizer::new(config, &known);
+        for one in work.iter().filter(|w| w.problem.is_none()) {
+            let author = &one.issue.user;
+            if !is_ours_login(bot, &author.login) {
+                authorizer.permits(&author.login, &one.issue.author_association, "incident");
+            }
+        }
+        let missing = authorizer.missing();
+        if missing.is_empty() {
+            break;
+        }
+        for (team, login) in missing {
+            let member = github
+                .is_team_member(&team, &login)
+                .await
+                .unwrap_or_else(|error| {
+                    tracing::warn!(%error, team, login, "cannot read a team membership; taking it as no");
+                    false
+                });
+            known.teams.insert((team, login), member);
+        }
+    }
+    for one in work.iter_mut() {
+        one.facts
+            .teams
+            .extend(known.teams.iter().map(|(k, v)| (k.clone(), *v)));
+    }
 }
 
 /// Decides and writes one incident.
