@@ -12,7 +12,7 @@ use crate::render::{self, names};
 use crate::run::report::{DryRunView, PlanView};
 use crate::run::{self, Mode, Outcome};
 use crate::workflow::{self, ActionEnv};
-use crate::{UsageError, demo, doctor, init, timeline_cmd};
+use crate::{UsageError, demo, doctor, init, report_cmd, timeline_cmd};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -80,6 +80,21 @@ pub enum Commands {
         #[arg(long)]
         repo: Option<String>,
         /// Config file, for the time zone and severity names (default: as for `declare`).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Report on the incidents of a period: counts by severity and week, time to acknowledge,
+    /// mitigate and resolve, postmortems and action items (markdown with charts, or JSON).
+    Report {
+        /// How far back, e.g. 30d, 12w (default: `report.since`, 90d).
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: Format,
+        /// Repository `owner/name` (default: GITHUB_REPOSITORY).
+        #[arg(long)]
+        repo: Option<String>,
+        /// Config file (default: as for `declare`).
         #[arg(long)]
         config: Option<PathBuf>,
     },
@@ -258,6 +273,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Format::Markdown => print!("{}", timeline.markdown(&config)),
                 Format::Json => print!("{}", timeline.json(&config)),
             }
+        }
+        Commands::Report {
+            since,
+            format,
+            repo,
+            config,
+        } => {
+            let period = report_cmd::parse_since(since.as_deref())?;
+            let github = cli_github(repo)?;
+            let config = cli_config(&github, config).await?;
+            let period = period.unwrap_or(config.report.since);
+            let report = report_cmd::fetch(&github, &config, chrono::Utc::now(), period).await?;
+            let markdown = crate::report::markdown(&report, &config);
+            match format {
+                Format::Markdown => print!("{markdown}"),
+                Format::Json => print!("{}", report_cmd::json(&report)),
+            }
+            workflow::append_summary(&markdown)?;
         }
         Commands::Demo { out } => {
             let written = demo::run(&out).await.context("running the demo")?;

@@ -29,6 +29,8 @@ pub mod init;
 pub mod markdown;
 pub mod postmortem;
 pub mod render;
+pub mod report;
+pub mod report_cmd;
 pub mod run;
 pub mod timeline_cmd;
 pub mod workflow;

@@ -57,6 +57,8 @@ pub mod names {
     pub const GATE: &str = "postmortem-gate";
     pub const PUBLISHED: &str = "postmortem-published";
     pub const REMINDER: &str = "postmortem-reminder";
+    /// `firebreak report`, the job summary and the pinned report issue.
+    pub const REPORT: &str = "report";
 }
 
 /// Where per-repository overrides live.
@@ -110,6 +112,7 @@ const TEMPLATES: &[Template] = templates! {
     names::GATE => "postmortem-gate", true;
     names::PUBLISHED => "postmortem-published", true;
     names::REMINDER => "postmortem-reminder", true;
+    names::REPORT => "report", false;
 };
 
 /// The file name of template `name` (`postmortem.md.hbs`), in `templates/` and in the

@@ -13,6 +13,7 @@ mod install_script;
 mod postmortem;
 mod readme;
 mod release;
+mod report;
 mod support;
 mod timeline;
 mod timeline_props;

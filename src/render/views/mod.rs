@@ -3,6 +3,7 @@
 
 pub mod incident;
 pub mod postmortem;
+pub mod report;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
