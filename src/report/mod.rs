@@ -8,6 +8,7 @@
 //! registry. What each figure counts is documented in `docs/reports.md`.
 
 mod figures;
+pub mod issue;
 pub mod stats;
 mod view;
 
