@@ -519,3 +519,125 @@ async fn markdown_report_snapshot() {
     let text = firebreak::report::markdown(&report, &Config::default());
     support::stable().bind(|| insta::assert_snapshot!(text));
 }
+
+#[tokio::test]
+async fn the_sweep_keeps_the_pinned_report_issue_refreshed_every_refresh_every_and_no_more() {
+    let mut repo = support::repo("report-issue");
+    let now = Utc::now();
+    let mut seeds = history(6, now);
+    seed(&repo, &mut seeds);
+    let pinned = repo.issue(
+        "alice",
+        "Incident report",
+        "Our numbers, kept by Firebreak.",
+    );
+    repo.config.report.issue = Some(pinned);
+    let sweep = |at: DateTime<Utc>, mode| {
+        let (client, config) = (repo.client(), repo.config.clone());
+        async move {
+            firebreak::run::sweep::sweep(&client, &config, at, mode)
+                .await
+                .unwrap()
+        }
+    };
+    let patches = |repo: &support::Repo| {
+        repo.calls()
+            .iter()
+            .filter(|c| c.starts_with(&format!("PATCH /repos/{}/issues/{pinned}", repo.name)))
+            .count()
+    };
+
+    // A dry run shows the write and makes none.
+    repo.clear_requests();
+    let dry = sweep(now, firebreak::run::Mode::DryRun).await;
+    assert_eq!(patches(&repo), 0);
+    let plan = dry
+        .plans
+        .iter()
+        .find(|p| p.issue == pinned)
+        .expect("a plan for the report issue");
+    assert!(
+        plan.patch
+            .body
+            .as_deref()
+            .unwrap()
+            .contains("## Incident report")
+    );
+
+    repo.clear_requests();
+    let first = sweep(now, firebreak::run::Mode::Apply).await;
+    assert_eq!(patches(&repo), 1);
+    assert!(
+        first
+            .notes
+            .iter()
+            .any(|n| n == &format!("refreshed the report in #{pinned}"))
+    );
+    let body = repo.body(pinned);
+    assert!(
+        body.starts_with("Our numbers, kept by Firebreak.\n\n<!-- firebreak:report:begin"),
+        "{body}"
+    );
+    assert!(body.contains("## Incident report") && body.contains("```mermaid"));
+
+    // Within `refresh_every` (1d): one read of the issue, no write.
+    repo.clear_requests();
+    let later = sweep(now + Duration::hours(23), firebreak::run::Mode::Apply).await;
+    assert_eq!(patches(&repo), 0);
+    assert!(
+        later
+            .notes
+            .iter()
+            .any(|n| n.starts_with(&format!("the report in #{pinned} is fresh until")))
+    );
+    let report_reads = repo
+        .calls()
+        .iter()
+        .filter(|c| c.contains(&format!("/issues/{pinned}")))
+        .count();
+    assert_eq!(report_reads, 1, "{:#?}", repo.calls());
+
+    repo.clear_requests();
+    sweep(now + Duration::days(1), firebreak::run::Mode::Apply).await;
+    assert_eq!(patches(&repo), 1, "refreshed once the day has passed");
+}
+
+#[tokio::test]
+async fn a_report_issue_that_is_an_incident_or_missing_is_a_configuration_error() {
+    let mut repo = support::repo("report-issue-bad");
+    let n = repo.incident("Checkout down").await;
+    repo.config.report.issue = Some(n);
+    let error = firebreak::run::sweep::sweep(
+        &repo.client(),
+        &repo.config,
+        Utc::now(),
+        firebreak::run::Mode::Apply,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(firebreak::exit_code_for(&error), 2);
+    assert!(
+        error
+            .to_string()
+            .contains(&format!("report.issue: #{n} is an incident")),
+        "{error}"
+    );
+    assert!(!repo.body(n).contains("firebreak:report:begin"));
+
+    repo.config.report.issue = Some(9999);
+    let error = firebreak::run::sweep::sweep(
+        &repo.client(),
+        &repo.config,
+        Utc::now(),
+        firebreak::run::Mode::Apply,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(firebreak::exit_code_for(&error), 2);
+    assert!(
+        error
+            .to_string()
+            .contains("report.issue: #9999 does not exist"),
+        "{error}"
+    );
+}
