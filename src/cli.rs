@@ -12,7 +12,7 @@ use crate::render::{self, names};
 use crate::run::report::{DryRunView, PlanView};
 use crate::run::{self, Mode, Outcome};
 use crate::workflow::{self, ActionEnv};
-use crate::{UsageError, demo, doctor, init, report_cmd, timeline_cmd};
+use crate::{UsageError, demo, doctor, init, report_cmd, status_page_cmd, timeline_cmd};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -91,6 +91,25 @@ pub enum Commands {
         since: Option<String>,
         #[arg(long, value_enum, default_value = "markdown")]
         format: Format,
+        /// Repository `owner/name` (default: GITHUB_REPOSITORY).
+        #[arg(long)]
+        repo: Option<String>,
+        /// Config file (default: as for `declare`).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Write the public status site (index.html, feed.atom, api/v2/summary.json) into a
+    /// directory, from what was marked public: public updates and public postmortems.
+    StatusPage {
+        /// Folder to write the site into (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// The page's name (default: "Service status").
+        #[arg(long)]
+        title: Option<String>,
+        /// Where the site is published (default: https://<owner>.github.io/<name>/).
+        #[arg(long)]
+        url: Option<String>,
         /// Repository `owner/name` (default: GITHUB_REPOSITORY).
         #[arg(long)]
         repo: Option<String>,
@@ -291,6 +310,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Format::Json => print!("{}", report_cmd::json(&report)),
             }
             workflow::append_summary(&markdown)?;
+        }
+        Commands::StatusPage {
+            out,
+            title,
+            url,
+            repo,
+            config,
+        } => {
+            let github = cli_github(repo)?;
+            let site = status_page_cmd::site(github.repo(), title, url)?;
+            let config = cli_config(&github, config).await?;
+            let files = status_page_cmd::fetch(&github, &config, chrono::Utc::now(), &site).await?;
+            for path in status_page_cmd::write(&out, &files)? {
+                println!("wrote {}", path.display());
+            }
         }
         Commands::Demo { out } => {
             let written = demo::run(&out).await.context("running the demo")?;

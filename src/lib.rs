@@ -32,6 +32,8 @@ pub mod render;
 pub mod report;
 pub mod report_cmd;
 pub mod run;
+pub mod status_page;
+pub mod status_page_cmd;
 pub mod timeline_cmd;
 pub mod workflow;
 

@@ -59,7 +59,36 @@ pub mod names {
     pub const REMINDER: &str = "postmortem-reminder";
     /// `firebreak report`, the job summary and the pinned report issue.
     pub const REPORT: &str = "report";
+    /// The status page (`templates/status-page.html.hbs`): HTML, see [`super::render_html`].
+    pub const STATUS_PAGE: &str = "status-page";
+    /// One incident on the status page, a partial.
+    pub const STATUS_INCIDENT: &str = "status-incident";
+    /// A public postmortem's page on the status site.
+    pub const STATUS_POSTMORTEM: &str = "status-postmortem";
+    /// The status site's Atom feed (`templates/status-feed.atom.hbs`).
+    pub const STATUS_FEED: &str = "status-feed";
 }
+
+/// The public status site's templates: HTML and Atom, escaped for HTML and XML, never
+/// overridable (what reaches the public is decided here).
+const WEB_TEMPLATES: &[(&str, &str)] = &[
+    (
+        names::STATUS_PAGE,
+        include_str!("../../templates/status-page.html.hbs"),
+    ),
+    (
+        names::STATUS_INCIDENT,
+        include_str!("../../templates/status-incident.html.hbs"),
+    ),
+    (
+        names::STATUS_POSTMORTEM,
+        include_str!("../../templates/status-postmortem.html.hbs"),
+    ),
+    (
+        names::STATUS_FEED,
+        include_str!("../../templates/status-feed.atom.hbs"),
+    ),
+];
 
 /// Where per-repository overrides live.
 pub const OVERRIDE_DIR: &str = ".github/firebreak/templates";
@@ -171,6 +200,29 @@ fn registry() -> &'static Handlebars<'static> {
     })
 }
 
+fn web_registry() -> &'static Handlebars<'static> {
+    static REGISTRY: OnceLock<Handlebars<'static>> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        // `{{value}}` escapes `& < > " ' ` =` as entities: safe in HTML text, attributes and XML.
+        hb.register_escape_fn(handlebars::html_escape);
+        for (name, text) in WEB_TEMPLATES {
+            hb.register_template_string(name, text)
+                .unwrap_or_else(|e| panic!("built-in template {name} is invalid: {e}"));
+        }
+        hb
+    })
+}
+
+/// Renders a template of the status site (HTML or Atom): `{{value}}` is escaped for HTML and
+/// XML, `{{{value}}}` is HTML Firebreak built and sanitized.
+pub fn render_web<T: Serialize>(name: &str, data: &T) -> String {
+    web_registry()
+        .render(name, data)
+        .unwrap_or_else(|e| panic!("rendering {name}: {e}"))
+}
+
 /// Renders a built-in template. Built-in templates and their views are tested together, so a
 /// failure here is a bug, reported with the template's name. Templates a repository may
 /// override are rendered with [`render_overridable`] or [`render_or_built_in`].
@@ -265,6 +317,9 @@ mod tests {
         let _ = registry();
         for t in TEMPLATES {
             assert!(registry().has_template(t.name), "{}", t.name);
+        }
+        for (name, _) in WEB_TEMPLATES {
+            assert!(web_registry().has_template(name), "{name}");
         }
     }
 

@@ -14,6 +14,7 @@ mod postmortem;
 mod readme;
 mod release;
 mod report;
+mod status_page;
 mod support;
 mod timeline;
 mod timeline_props;

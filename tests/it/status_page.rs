@@ -1,0 +1,319 @@
+//! `firebreak status-page`: an incident driven through real commands, full of private text,
+//! becomes a site that shows its public updates in order and none of the private text in any
+//! file; the page is read as a person would, in headless Chromium.
+
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use firebreak::config::PrivatePattern;
+use firebreak::status_page::File;
+use firebreak::status_page_cmd;
+
+use crate::support;
+
+/// Text that must never reach the public site, whatever the comment or field it came from.
+const PRIVATE: &[&str] = &[
+    // The reporter's text in the issue body.
+    "db-7.internal.acme.net",
+    "ops@acme.com",
+    // The impact statement.
+    "ACME-BANK",
+    "acme.atlassian.net",
+    "OPS-123",
+    // A stakeholder update that is not public.
+    "rolled back the deploy",
+    "dave@acme.com",
+    // A comment.
+    "I think",
+    "grafana",
+    // An action item.
+    "Rotate credentials",
+    // People.
+    "@bob",
+    "bob",
+    "carol",
+    "alice",
+    "mallory",
+];
+
+/// An incident with everything private a team writes, and two public updates (the second one
+/// mentioning people, an e-mail address and an internal host, which must be redacted).
+async fn private_incident(repo: &mut support::Repo) -> u64 {
+    repo.config.postmortem.public.private_patterns = vec![
+        PrivatePattern::new(r"\b[a-z0-9-]+\.internal\.acme\.net\b").unwrap(),
+        PrivatePattern::new(r"https://acme\.atlassian\.net/browse/\S+").unwrap(),
+    ];
+    let n = repo.issue(
+        "alice",
+        "Checkout errors",
+        "Primary db-7.internal.acme.net is down, page ops@acme.com",
+    );
+    repo.comment(n, "alice", "/incident sev1 Checkout errors")
+        .await;
+    repo.comment(n, "alice", "/ic @bob\n/comms @carol\n/responder @alice")
+        .await;
+    repo.comment(
+        n,
+        "bob",
+        "/impact 40% of ACME-BANK payments fail, see https://acme.atlassian.net/browse/OPS-123",
+    )
+    .await;
+    repo.comment(
+        n,
+        "carol",
+        "/update Internal: rolled back the deploy, ask dave@acme.com",
+    )
+    .await;
+    repo.comment(
+        n,
+        "bob",
+        "I think @carol should look at https://grafana.internal.acme.net/d/x",
+    )
+    .await;
+    repo.comment(
+        n,
+        "carol",
+        "/update public We are investigating errors at checkout.",
+    )
+    .await;
+    repo.comment(
+        n,
+        "bob",
+        "/action Rotate credentials of the database @bob P1",
+    )
+    .await;
+    repo.comment(n, "mallory", "/update public mallory was here")
+        .await;
+    repo.comment(
+        n,
+        "carol",
+        "/status mitigated\n/update public A fix is in place and we are monitoring. Thanks @bob and alice (alice@acme.com), db-7.internal.acme.net is back.",
+    )
+    .await;
+    n
+}
+
+async fn build_site(repo: &support::Repo) -> Vec<File> {
+    let site = status_page_cmd::site(&repo.name, None, None).unwrap();
+    status_page_cmd::fetch(&repo.client(), &repo.config, Utc::now(), &site)
+        .await
+        .unwrap()
+}
+
+fn file<'a>(files: &'a [File], path: &str) -> &'a str {
+    &files
+        .iter()
+        .find(|f| f.path == path)
+        .unwrap_or_else(|| panic!("no {path}"))
+        .content
+}
+
+#[tokio::test]
+async fn no_private_text_reaches_any_file_and_public_updates_appear_in_order() {
+    let mut repo = support::repo("status-privacy");
+    let n = private_incident(&mut repo).await;
+    let body = repo.body(n);
+    for secret in ["ACME-BANK", "rolled back the deploy", "Rotate credentials"] {
+        assert!(body.contains(secret), "the incident holds {secret:?}");
+    }
+
+    let files = build_site(&repo).await;
+    for f in &files {
+        for secret in PRIVATE {
+            assert!(
+                !f.content.to_lowercase().contains(&secret.to_lowercase()),
+                "{} contains private text {secret:?}:\n{}",
+                f.path,
+                f.content
+            );
+        }
+    }
+
+    let index = file(&files, "index.html");
+    let first = index
+        .find("We are investigating errors at checkout.")
+        .expect("the first public update");
+    let second = index
+        .find("A fix is in place and we are monitoring.")
+        .expect("the second public update");
+    assert!(second < first, "newest first");
+    assert!(index.contains("Checkout errors"), "the title names it");
+    assert!(
+        index.contains("[redacted]"),
+        "mentions, names, e-mail and host redacted"
+    );
+    assert!(
+        !index.contains("mallory was here"),
+        "a refused command is not public"
+    );
+
+    let summary: serde_json::Value =
+        serde_json::from_str(file(&files, "api/v2/summary.json")).unwrap();
+    assert_eq!(summary["status"]["indicator"], "critical");
+    let incident = &summary["incidents"][0];
+    assert_eq!(incident["id"], n.to_string());
+    assert_eq!(incident["status"], "monitoring");
+    let bodies: Vec<&str> = incident["incident_updates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(bodies.len(), 2, "{bodies:?}");
+    assert!(bodies[0].starts_with("A fix is in place"));
+    assert_eq!(bodies[1], "We are investigating errors at checkout.");
+
+    let feed = file(&files, "feed.atom");
+    let mut reader = quick_xml::Reader::from_str(feed);
+    let mut entries = 0;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(e)) if e.name().as_ref() == b"entry" => entries += 1,
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("feed.atom is not well-formed XML: {e}\n{feed}"),
+        }
+    }
+    assert_eq!(entries, 2, "one entry per public update");
+}
+
+#[tokio::test]
+async fn an_incident_without_a_public_update_is_not_on_the_page() {
+    let repo = support::repo("status-quiet");
+    let n = repo.incident("Internal batch job late").await;
+    repo.comment(n, "alice", "/update Only for us").await;
+    let files = build_site(&repo).await;
+    let index = file(&files, "index.html");
+    assert!(!index.contains("Internal batch job late"));
+    assert!(index.contains("All Systems Operational"));
+    assert!(index.contains("No incidents right now."));
+}
+
+/// Chromium from Debian (`.ci/run` installs it), or `None` when absent outside CI.
+fn chromium() -> Option<PathBuf> {
+    for name in ["chromium", "chromium-browser"] {
+        if let Ok(out) = std::process::Command::new("which").arg(name).output()
+            && out.status.success()
+        {
+            return Some(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()));
+        }
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must have Debian's chromium (.ci/run installs it)"
+    );
+    eprintln!("SKIPPED status_page::chromium check: install Debian's chromium to run it");
+    None
+}
+
+/// Headless Chromium with what keeps it off the network.
+fn headless(chromium: &Path, profile: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(chromium);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--allow-file-access-from-files",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()));
+    cmd
+}
+
+/// What a person sees of `page` at `width` CSS pixels: the page's `innerText` (hidden text
+/// left out), and whether it fits without scrolling sideways. A wrapper page (the test's own,
+/// the site has no script) loads it in a frame and writes both into its DOM, which Chromium
+/// dumps.
+fn seen(chromium: &Path, dir: &Path, page: &str, width: u32) -> (String, bool) {
+    let wrapper = dir.join(format!("seen-{width}.html"));
+    std::fs::write(
+        &wrapper,
+        format!(
+            r#"<!doctype html><html><body><iframe id="f" src="{page}" style="width:{width}px;height:800px;border:0"></iframe><pre id="out"></pre><script>
+document.getElementById('f').addEventListener('load', function () {{
+  var d = this.contentDocument;
+  var fits = d.documentElement.scrollWidth <= {width};
+  document.getElementById('out').textContent = 'FITS=' + fits + '\n' + d.body.innerText;
+}});
+</script></body></html>"#
+        ),
+    )
+    .unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let out = headless(chromium, profile.path())
+        .args(["--virtual-time-budget=5000", "--dump-dom"])
+        .arg(format!("file://{}", wrapper.display()))
+        .output()
+        .expect("chromium runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dom = String::from_utf8_lossy(&out.stdout).to_string();
+    let start = dom.find("<pre id=\"out\">").expect("the wrapper's output") + 14;
+    let end = dom[start..].find("</pre>").unwrap() + start;
+    let text = dom[start..end]
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"");
+    let fits = text.starts_with("FITS=true");
+    assert!(text.len() > 20, "Chromium showed the page: {dom}");
+    (text, fits)
+}
+
+#[tokio::test]
+async fn a_person_sees_the_status_and_public_updates_in_chromium_on_a_desktop_and_a_phone() {
+    let Some(chromium) = chromium() else { return };
+    let mut repo = support::repo("status-chromium");
+    private_incident(&mut repo).await;
+    let files = build_site(&repo).await;
+    let dir = tempfile::tempdir().unwrap();
+    status_page_cmd::write(dir.path(), &files).unwrap();
+
+    for width in [1024, 360] {
+        let (text, fits) = seen(&chromium, dir.path(), "index.html", width);
+        for visible in [
+            "Service status",
+            "Major Service Outage",
+            "Current incidents",
+            "Checkout errors",
+            "SEV1 · critical impact",
+            "Mitigated",
+            "A fix is in place and we are monitoring.",
+            "We are investigating errors at checkout.",
+            "Past incidents (last 90 days)",
+            "No incidents in the last 90 days.",
+            "Atom feed",
+        ] {
+            assert!(
+                text.contains(visible),
+                "{width}px: {visible:?} not seen in:\n{text}"
+            );
+        }
+        for secret in PRIVATE {
+            assert!(!text.contains(secret), "{width}px: {secret:?} seen");
+        }
+        assert!(fits, "{width}px: the page scrolls sideways:\n{text}");
+    }
+
+    // `FIREBREAK_SCREENSHOT=docs/status-page.png` refreshes the README's picture.
+    if let Some(path) = std::env::var_os("FIREBREAK_SCREENSHOT") {
+        let profile = tempfile::tempdir().unwrap();
+        let status = headless(&chromium, profile.path())
+            .args(["--hide-scrollbars", "--window-size=900,1100"])
+            .arg(format!("--screenshot={}", Path::new(&path).display()))
+            .arg(format!(
+                "file://{}",
+                dir.path().join("index.html").display()
+            ))
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
