@@ -134,6 +134,9 @@ pub enum Commands {
         /// App mode: the config and the issue form, no workflow; prints what the App needs.
         #[arg(long)]
         app: bool,
+        /// Write only the workflow that publishes the public status page to GitHub Pages.
+        #[arg(long, conflicts_with = "app")]
+        status_page: bool,
     },
     /// Check this repository's setup, one line each: the token's access, the labels, the
     /// config, the workflow's triggers and permissions, the issue form, branch protection and
@@ -334,13 +337,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("  {}", file.display());
             }
         }
-        Commands::Init { path, force, app } => {
-            let mode = if app {
-                init::Mode::App
+        Commands::Init {
+            path,
+            force,
+            app,
+            status_page,
+        } => {
+            if status_page {
+                print!("{}", status_page_cmd::init(&path, force)?);
             } else {
-                init::Mode::Action
-            };
-            print!("{}", init::init(&path, force, mode)?.render());
+                let mode = if app {
+                    init::Mode::App
+                } else {
+                    init::Mode::Action
+                };
+                print!("{}", init::init(&path, force, mode)?.render());
+            }
         }
         Commands::Doctor { repo, config } => {
             let github = cli_github(repo)?;

@@ -15,6 +15,43 @@ use crate::engine::LABEL_INCIDENT;
 use crate::github::GitHub;
 use crate::status_page::{self, File, HISTORY_DAYS, Input, Site};
 
+/// The workflow that publishes the site to GitHub Pages (`firebreak init --status-page`).
+pub const WORKFLOW: &str = include_str!("../assets/init/status-page.yml");
+/// Where it goes in a repository.
+pub const WORKFLOW_PATH: &str = ".github/workflows/firebreak-status-page.yml";
+
+/// `firebreak init --status-page`: writes [`WORKFLOW`] under `repo_root` — an existing file is
+/// kept unless `force`, like `firebreak init` — and returns what to print: the file written
+/// or kept, then the next steps.
+pub fn init(repo_root: &Path, force: bool) -> anyhow::Result<String> {
+    let path = repo_root.join(WORKFLOW_PATH);
+    let mut out = if path.exists() && !force {
+        format!(
+            "kept  {WORKFLOW_PATH} (it exists; `firebreak init --status-page --force` replaces it)\n"
+        )
+    } else {
+        write(
+            repo_root,
+            &[File {
+                path: WORKFLOW_PATH.to_string(),
+                content: WORKFLOW.to_string(),
+            }],
+        )?;
+        format!("wrote {WORKFLOW_PATH}\n")
+    };
+    out.push_str(
+        "
+Next steps:
+  1. In the repository's settings, set Pages -> Build and deployment -> Source to
+     \"GitHub Actions\".
+  2. Commit the workflow and push it to the default branch:
+       git add .github && git commit -m \"Publish the status page\" && git push
+     It publishes every 15 minutes and on every public update (`/update public ...`).
+",
+    );
+    Ok(out)
+}
+
 /// The page's name when `--title` is not given: nothing of the repository, which may be
 /// private.
 pub const DEFAULT_TITLE: &str = "Service status";
