@@ -9,6 +9,7 @@
 
 mod figures;
 pub mod issue;
+mod state;
 pub mod stats;
 mod view;
 
@@ -19,7 +20,6 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::event::Issue;
-use crate::incident::section::Body;
 use crate::incident::{Incident, ItemState};
 
 pub use stats::Stat;
@@ -169,7 +169,7 @@ pub fn build(input: &Input<'_>) -> Report {
     let mut earlier: Vec<Incident> = Vec::new();
     let mut unreadable = Vec::new();
     for issue in input.incidents {
-        match Body::parse(issue.body_text()).state {
+        match state::read(issue.body_text()) {
             None => {}
             Some(Err(_)) => unreadable.push(issue.number),
             Some(Ok(incident)) if in_period(input, incident.declared_at) => {
