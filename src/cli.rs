@@ -105,10 +105,10 @@ pub enum Commands {
         #[arg(long)]
         out: PathBuf,
         /// The page's name (default: "Service status").
-        #[arg(long)]
+        #[arg(long, env = "FIREBREAK_STATUS_PAGE_TITLE")]
         title: Option<String>,
         /// Where the site is published (default: https://<owner>.github.io/<name>/).
-        #[arg(long)]
+        #[arg(long, env = "FIREBREAK_STATUS_PAGE_URL")]
         url: Option<String>,
         /// Repository `owner/name` (default: GITHUB_REPOSITORY).
         #[arg(long)]

@@ -8,6 +8,9 @@
 //! Text that is already markdown built by Firebreak is passed with `{{{triple}}}` braces.
 //!
 //! [`views`] holds the data each template reads, built from the incident and configuration.
+//!
+//! The public status site's templates (HTML and Atom) are registered apart
+//! ([`render_web`]): there `{{value}}` escapes for HTML and XML instead.
 
 pub mod views;
 

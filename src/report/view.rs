@@ -16,6 +16,9 @@ pub fn markdown(report: &Report, config: &Config) -> String {
     render::render(names::REPORT, &view(report, config))
 }
 
+/// Which time-to-X of a row.
+type Pick = fn(&super::Times) -> &Stat;
+
 fn human(seconds: i64) -> String {
     human_duration(Duration::seconds(seconds))
 }
@@ -90,7 +93,7 @@ fn time_charts(report: &Report) -> Vec<ChartView> {
         .iter()
         .filter(|t| t.severity != "all")
         .collect();
-    let metrics: [(&str, fn(&super::Times) -> &Stat); 3] = [
+    let metrics: [(&str, Pick); 3] = [
         ("Median time to acknowledge", |t| &t.acknowledge),
         ("Median time to mitigate", |t| &t.mitigate),
         ("Median time to resolve", |t| &t.resolve),
@@ -127,7 +130,7 @@ fn view(report: &Report, config: &Config) -> ReportView {
     let tz = config.timezone;
     let day = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&tz).format("%Y-%m-%d");
     let all = report.times.iter().find(|t| t.severity == "all");
-    let headline = |pick: fn(&super::Times) -> &Stat, word: &str| {
+    let headline = |pick: Pick, word: &str| {
         all.map(|t| median(pick(t), word))
             .unwrap_or_else(|| "—".to_string())
     };

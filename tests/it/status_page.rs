@@ -93,6 +93,52 @@ async fn private_incident(repo: &mut support::Repo) -> u64 {
     n
 }
 
+/// A resolved incident of last week with two public updates and a public postmortem published
+/// on the default branch (state seeded as Firebreak writes it).
+fn past_incident_with_a_public_postmortem(repo: &support::Repo) -> u64 {
+    use firebreak::incident::postmortem::{Postmortem, PullFacts};
+    use firebreak::incident::{Incident, PublicUpdate, Status};
+    let declared = Utc::now() - chrono::Duration::days(5);
+    let mut inc = Incident::declare("Login delays", 3, "alice", declared, chrono_tz::UTC);
+    let update = |minutes: i64, status, text: &str| PublicUpdate {
+        key: format!("c{minutes}.1"),
+        at: declared + chrono::Duration::minutes(minutes),
+        status,
+        text: text.into(),
+    };
+    inc.add_public_update(update(
+        10,
+        Status::Investigating,
+        "Some sign-ins take up to a minute.",
+    ));
+    inc.set_status(Status::Resolved, declared + chrono::Duration::minutes(95));
+    inc.add_public_update(update(95, Status::Resolved, "Sign-ins are fast again."));
+    let path = "docs/postmortems/public/login-delays.md";
+    inc.postmortem = Some(Postmortem {
+        public_path: Some(path.into()),
+        facts: Some(PullFacts {
+            state: "closed".into(),
+            merged: true,
+            merged_at: Some(declared + chrono::Duration::days(2)),
+            ..PullFacts::default()
+        }),
+        ..Postmortem::default()
+    });
+    repo.fake.put_file(
+        &repo.name,
+        "main",
+        path,
+        "# Login delays\n\n## Summary\n\nA cache node ran out of memory. <script>alert(1)</script> We are sorry.\n\n| Time | What happened |\n|---|---|\n| 10:00 | Sign-ins slowed |\n",
+    );
+    let body = firebreak::incident::section::compose("", "(section)", &inc, "");
+    let n = repo
+        .fake
+        .create_issue(&repo.name, "alice", "Login delays", &body, &["incident"])
+        .number;
+    repo.fake.set_issue_state(&repo.name, n, "closed", "alice");
+    n
+}
+
 async fn build_site(repo: &support::Repo) -> Vec<File> {
     let site = status_page_cmd::site(&repo.name, None, None).unwrap();
     status_page_cmd::fetch(&repo.client(), &repo.config, Utc::now(), &site)
@@ -272,7 +318,21 @@ async fn a_person_sees_the_status_and_public_updates_in_chromium_on_a_desktop_an
     let Some(chromium) = chromium() else { return };
     let mut repo = support::repo("status-chromium");
     private_incident(&mut repo).await;
+    past_incident_with_a_public_postmortem(&repo);
     let files = build_site(&repo).await;
+    let postmortem = files
+        .iter()
+        .find(|f| f.path.starts_with("postmortems/") && f.path.ends_with("-login-delays.html"))
+        .expect("the public postmortem's page");
+    assert!(
+        !postmortem.content.contains("<script>"),
+        "raw HTML is shown, not run"
+    );
+    let feed = file(&files, "feed.atom");
+    assert!(
+        feed.contains("<title>Postmortem: Login delays</title>"),
+        "{feed}"
+    );
     let dir = tempfile::tempdir().unwrap();
     status_page_cmd::write(dir.path(), &files).unwrap();
 
@@ -288,7 +348,10 @@ async fn a_person_sees_the_status_and_public_updates_in_chromium_on_a_desktop_an
             "A fix is in place and we are monitoring.",
             "We are investigating errors at checkout.",
             "Past incidents (last 90 days)",
-            "No incidents in the last 90 days.",
+            "Login delays",
+            "SEV3 · minor impact",
+            "Sign-ins are fast again.",
+            "Read the postmortem",
             "Atom feed",
         ] {
             assert!(
@@ -301,6 +364,20 @@ async fn a_person_sees_the_status_and_public_updates_in_chromium_on_a_desktop_an
         }
         assert!(fits, "{width}px: the page scrolls sideways:\n{text}");
     }
+    let (page, fits) = seen(&chromium, dir.path(), &postmortem.path, 360);
+    for visible in [
+        "Login delays",
+        "A cache node ran out of memory.",
+        "<script>alert(1)</script>",
+        "Sign-ins slowed",
+        "Back to the status page",
+    ] {
+        assert!(
+            page.contains(visible),
+            "{visible:?} not seen on the postmortem page:\n{page}"
+        );
+    }
+    assert!(fits, "the postmortem page fits a phone:\n{page}");
 
     // `FIREBREAK_SCREENSHOT=docs/status-page.png` refreshes the README's picture.
     if let Some(path) = std::env::var_os("FIREBREAK_SCREENSHOT") {
@@ -316,4 +393,94 @@ async fn a_person_sees_the_status_and_public_updates_in_chromium_on_a_desktop_an
             .unwrap();
         assert!(status.success());
     }
+}
+
+#[test]
+fn init_status_page_writes_the_publishing_workflow_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let init = |extra: &[&str]| {
+        std::process::Command::new(support::binary())
+            .arg("init")
+            .arg(dir.path())
+            .arg("--status-page")
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = init(&[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let path = dir.path().join(status_page_cmd::WORKFLOW_PATH);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        !dir.path().join(".github/firebreak.yml").exists(),
+        "only the workflow"
+    );
+
+    let workflow: serde_json::Value = serde_saphyr::from_str(&text).expect("the workflow is YAML");
+    let on = &workflow["on"];
+    assert_eq!(on["schedule"][0]["cron"], "*/15 * * * *");
+    assert!(on.get("workflow_dispatch").is_some());
+    assert_eq!(on["issue_comment"]["types"], serde_json::json!(["created"]));
+    for (permission, level) in [
+        ("pages", "write"),
+        ("id-token", "write"),
+        ("issues", "write"),
+    ] {
+        assert_eq!(workflow["permissions"][permission], level, "{permission}");
+    }
+    let job = &workflow["jobs"]["publish"];
+    assert!(job["if"].as_str().unwrap().contains("'/update public'"));
+    let steps = job["steps"].as_array().unwrap();
+    let uses: Vec<&str> = steps.iter().filter_map(|s| s["uses"].as_str()).collect();
+    assert!(uses.contains(&"actions/upload-pages-artifact@v3"));
+    assert!(uses.contains(&"actions/deploy-pages@v4"));
+    let build = steps
+        .iter()
+        .find(|s| s["with"]["command"] == "status-page")
+        .expect("a step builds the site");
+    assert_eq!(build["with"]["out"], "_site");
+    assert!(
+        steps.iter().any(
+            |s| s["with"]["path"] == "_site" && s["uses"] == "actions/upload-pages-artifact@v3"
+        ),
+        "the site it builds is what it uploads"
+    );
+
+    let again = init(&[]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("not overwriting"));
+    assert!(init(&["--force"]).status.success());
+}
+
+#[test]
+fn the_actions_command_input_runs_each_command_it_documents() {
+    use clap::CommandFactory as _;
+    let action =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/action.yml")).unwrap();
+    let action: serde_json::Value = serde_saphyr::from_str(&action).unwrap();
+    let script = action["runs"]["steps"][1]["run"].as_str().unwrap();
+    let cli = firebreak::cli::Cli::command();
+    for command in ["action", "report", "status-page"] {
+        assert!(
+            script.contains(&format!("  {command}) firebreak {command}")),
+            "the run step runs `{command}`:\n{script}"
+        );
+        assert!(
+            cli.find_subcommand(command).is_some(),
+            "{command} is a subcommand"
+        );
+        assert!(
+            action["inputs"]["command"]["description"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("`{command}`")),
+            "the input documents {command}"
+        );
+    }
+    assert!(script.contains("status-page --out \"${FIREBREAK_OUT}\""));
+    assert_eq!(action["inputs"]["command"]["default"], "action");
 }
