@@ -95,7 +95,7 @@ pub enum Commands {
         #[arg(long)]
         repo: Option<String>,
         /// Config file (default: as for `declare`).
-        #[arg(long)]
+        #[arg(long, env = "FIREBREAK_CONFIG")]
         config: Option<PathBuf>,
     },
     /// Write the public status site (index.html, feed.atom, api/v2/summary.json) into a
@@ -114,7 +114,7 @@ pub enum Commands {
         #[arg(long)]
         repo: Option<String>,
         /// Config file (default: as for `declare`).
-        #[arg(long)]
+        #[arg(long, env = "FIREBREAK_CONFIG")]
         config: Option<PathBuf>,
     },
     /// Play a whole SEV1 incident against an in-memory GitHub and write what a user would see.

@@ -1,7 +1,8 @@
 //! `firebreak status-page --out DIR [--title T] [--url URL]`: reads the incidents of the last
-//! 90 days and every open one (two issue lists), and each published public postmortem from the
-//! default branch (one read per postmortem), builds the site ([`crate::status_page`]) and
-//! writes it into `DIR`. It never writes to GitHub.
+//! 90 days and every open one (two issue lists; the record comment of an incident whose body
+//! is not believed, see [`crate::run::reports::believed`]), and each published public
+//! postmortem from the default branch (one read per postmortem), builds the site
+//! ([`crate::status_page`]) and writes it into `DIR`. It never writes to GitHub.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -103,6 +104,7 @@ pub async fn fetch(
             incidents.push(issue);
         }
     }
+    let incidents = crate::run::reports::believed(github, config, incidents).await?;
     let mut postmortems = BTreeMap::new();
     for (number, path) in status_page::postmortems_to_read(&incidents) {
         if let Some(text) = github.file(&path, None).await? {

@@ -15,10 +15,74 @@ use super::{Mode, Outcome, apply};
 use crate::UsageError;
 use crate::config::Config;
 use crate::engine::{LABEL_ACTION_ITEM, LABEL_INCIDENT, Plan};
+use crate::event::Issue;
 use crate::github::GitHub;
-use crate::incident::section::Body;
+use crate::incident::record;
+use crate::incident::section::{self, Body};
 use crate::report::issue::{self, Refresh};
 use crate::report::{self, Input, Report};
+
+/// The incident issues as their believed states say (the engine's rule, `engine::trust`): a
+/// body's state is believed when the issue's author may declare incidents (by association or
+/// login; teams are not looked up) or is Firebreak, and when it names this issue. Any other
+/// issue carrying a section is read from Firebreak's record comment — one comment list per
+/// such issue, none for the usual incident declared by a member — its body replaced by a
+/// section holding the record's state; without a record it is left out. So nobody can put
+/// words on the status page or in a report by editing their own issue's description.
+pub async fn believed(
+    github: &GitHub,
+    config: &Config,
+    issues: Vec<Issue>,
+) -> anyhow::Result<Vec<Issue>> {
+    let rule = config.allowed("incident");
+    let mut bot: Option<String> = None;
+    let mut out = Vec::with_capacity(issues.len());
+    for mut issue in issues {
+        let number = issue.number;
+        let Some(state) = section::state_json(issue.body_text()) else {
+            continue;
+        };
+        let copied = state
+            .ok()
+            .and_then(|json| serde_json::from_str::<IssueOnly>(json).ok())
+            .and_then(|s| s.issue)
+            .is_some_and(|n| n != number);
+        if copied {
+            continue;
+        }
+        let author = issue.user.login.clone();
+        if rule.permits(&author, &issue.author_association, |_| false) {
+            out.push(issue);
+            continue;
+        }
+        // Who Firebreak is, asked only now (it may cost a request, once).
+        let bot = match &bot {
+            Some(bot) => bot.clone(),
+            None => bot.insert(github.identity().await.to_string()).clone(),
+        };
+        if crate::engine::is_ours_login(&bot, &author) {
+            out.push(issue);
+            continue;
+        }
+        let comments = github.list_comments(number).await?;
+        let recorded = comments
+            .iter()
+            .filter(|c| crate::engine::is_ours_login(&bot, &c.user.login))
+            .find_map(|c| record::parse(c.body_text(), number));
+        if let Some(Ok(state)) = recorded {
+            issue.body = Some(section::compose("", "", &state, ""));
+            out.push(issue);
+        }
+    }
+    Ok(out)
+}
+
+/// The one field [`believed`] reads of every state before deciding whom to believe.
+#[derive(serde::Deserialize)]
+struct IssueOnly {
+    #[serde(default)]
+    issue: Option<u64>,
+}
 
 /// Reads what the report of the `period` before `now` needs and builds it.
 pub async fn read_report(
@@ -28,9 +92,10 @@ pub async fn read_report(
     period: Duration,
 ) -> anyhow::Result<Report> {
     let since = now - period;
-    let incidents = github
+    let listed = github
         .list_issues_since(LABEL_INCIDENT, "all", since)
         .await?;
+    let incidents = believed(github, config, listed).await?;
     let any_items = incidents.iter().any(|i| {
         Body::parse(i.body_text())
             .incident()
@@ -114,6 +179,7 @@ pub async fn refresh(
         Mode::DryRun => outcome.plans.push(plan),
         Mode::Apply => {
             let seen = apply::Seen {
+                bot: "",
                 comments: &[],
                 pull_comments: &[],
             };

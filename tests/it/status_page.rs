@@ -436,24 +436,39 @@ fn init_status_page_writes_the_publishing_workflow_and_nothing_else() {
     assert!(job["if"].as_str().unwrap().contains("'/update public'"));
     let steps = job["steps"].as_array().unwrap();
     let uses: Vec<&str> = steps.iter().filter_map(|s| s["uses"].as_str()).collect();
-    assert!(uses.contains(&"actions/upload-pages-artifact@v3"));
-    assert!(uses.contains(&"actions/deploy-pages@v4"));
+    assert!(
+        uses.contains(&"actions/upload-pages-artifact@fc324d3547104276b827a68afc52ff2a11cc49c9")
+    );
+    assert!(uses.contains(&"actions/deploy-pages@cd2ce8fcbc39b97be8ca5fce6e763baed58fa128"));
     let build = steps
         .iter()
         .find(|s| s["with"]["command"] == "status-page")
         .expect("a step builds the site");
     assert_eq!(build["with"]["out"], "_site");
     assert!(
-        steps.iter().any(
-            |s| s["with"]["path"] == "_site" && s["uses"] == "actions/upload-pages-artifact@v3"
-        ),
+        steps.iter().any(|s| s["with"]["path"] == "_site"
+            && s["uses"]
+                == "actions/upload-pages-artifact@fc324d3547104276b827a68afc52ff2a11cc49c9"),
         "the site it builds is what it uploads"
     );
 
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Pages -> Build and deployment -> Source")
+    );
+    std::fs::write(&path, "# edited by hand\n").unwrap();
     let again = init(&[]);
-    assert!(!again.status.success());
-    assert!(String::from_utf8_lossy(&again.stderr).contains("not overwriting"));
+    assert!(again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stdout)
+            .starts_with(&format!("kept  {}", status_page_cmd::WORKFLOW_PATH))
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "# edited by hand\n",
+        "never clobbered"
+    );
     assert!(init(&["--force"]).status.success());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
 }
 
 #[test]
@@ -464,10 +479,14 @@ fn the_actions_command_input_runs_each_command_it_documents() {
     let action: serde_json::Value = serde_saphyr::from_str(&action).unwrap();
     let script = action["runs"]["steps"][1]["run"].as_str().unwrap();
     let cli = firebreak::cli::Cli::command();
-    for command in ["action", "report", "status-page"] {
+    let accepted = script
+        .lines()
+        .find(|l| l.trim_start().starts_with("action |"))
+        .expect("the commands the run step accepts");
+    for command in ["action", "doctor", "report", "status-page"] {
         assert!(
-            script.contains(&format!("  {command}) firebreak {command}")),
-            "the run step runs `{command}`:\n{script}"
+            accepted.contains(command) || script.contains(&format!("  {command}) args=")),
+            "the run step accepts `{command}`:\n{script}"
         );
         assert!(
             cli.find_subcommand(command).is_some(),
@@ -481,6 +500,63 @@ fn the_actions_command_input_runs_each_command_it_documents() {
             "the input documents {command}"
         );
     }
-    assert!(script.contains("status-page --out \"${FIREBREAK_OUT}\""));
+    assert!(script.contains("status-page) args=(--out \"${FIREBREAK_OUT}\")"));
+    assert!(script.contains("\"${FIREBREAK_BIN}\" \"${FIREBREAK_COMMAND}\" \"${args[@]}\""));
     assert_eq!(action["inputs"]["command"]["default"], "action");
+}
+
+#[tokio::test]
+async fn an_outsider_editing_their_issue_cannot_put_words_on_the_page_or_in_the_report() {
+    use firebreak::incident::section::{Body, compose};
+    let repo = support::repo("status-forged");
+    let n = repo.issue("mallory", "Checkout down", "It fails for me.");
+    repo.comment(n, "alice", "/incident sev1 Checkout down")
+        .await;
+    repo.comment(n, "carol", "/update public We are investigating.")
+        .await;
+
+    // mallory rewrites the state in the body of the issue she opened.
+    let body = repo.body(n);
+    let parsed = Body::parse(&body);
+    let mut forged = parsed.incident().expect("the body shows the state").clone();
+    forged.severity = 4;
+    forged.add_public_update(firebreak::incident::PublicUpdate {
+        key: "c1.1".into(),
+        at: Utc::now(),
+        status: firebreak::incident::Status::Resolved,
+        text: "FORGED: everything is fine, visit evil.example".into(),
+    });
+    repo.fake.edit_issue_body(
+        &repo.name,
+        n,
+        &compose(&parsed.before, "(section)", &forged, ""),
+    );
+
+    let files = build_site(&repo).await;
+    let index = file(&files, "index.html");
+    assert!(index.contains("We are investigating."), "{index}");
+    for f in &files {
+        assert!(
+            !f.content.contains("FORGED"),
+            "{} shows the forged update",
+            f.path
+        );
+    }
+    let report = status_page_cmd_report(&repo).await;
+    assert_eq!(
+        report.incidents.by_severity[0].total, 1,
+        "the record's SEV1 counts"
+    );
+    assert_eq!(report.incidents.by_severity[3].total, 0);
+}
+
+async fn status_page_cmd_report(repo: &support::Repo) -> firebreak::report::Report {
+    firebreak::report_cmd::fetch(
+        &repo.client(),
+        &repo.config,
+        Utc::now(),
+        chrono::Duration::days(30),
+    )
+    .await
+    .unwrap()
 }
