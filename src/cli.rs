@@ -11,7 +11,7 @@ use crate::github::{self, GitHub};
 use crate::render::{self, names};
 use crate::run::report::{DryRunView, PlanView};
 use crate::run::{self, Mode, Outcome};
-use crate::workflow::{self, ActionEnv};
+use crate::workflow::{self, ActionEnv, console};
 use crate::{UsageError, demo, doctor, init, report_cmd, status_page_cmd, timeline_cmd};
 
 #[derive(Debug, Parser)]
@@ -217,8 +217,8 @@ fn print_plans(outcome: &Outcome, format: Format) -> anyhow::Result<()> {
         },
     };
     match format {
-        Format::Markdown => print!("{}", render::render(names::DRY_RUN, &view)),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&view)?),
+        Format::Markdown => console::out_raw(&render::render(names::DRY_RUN, &view)),
+        Format::Json => console::out(&serde_json::to_string_pretty(&view)?),
     }
     Ok(())
 }
@@ -232,7 +232,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 print_plans(&outcome, plan.format)?;
             } else {
                 for note in &outcome.notes {
-                    println!("{note}");
+                    console::out(note);
                 }
             }
         }
@@ -261,10 +261,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 return print_plans(&outcome, plan.format);
             }
             if let Some(n) = outcome.issue {
-                println!("{n}");
+                console::out(&n.to_string());
             }
             for note in &outcome.notes {
-                eprintln!("{note}");
+                console::err(note);
             }
         }
         Commands::Sweep { repo, config, plan } => {
@@ -276,7 +276,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 return print_plans(&outcome, plan.format);
             }
             for note in &outcome.notes {
-                println!("{note}");
+                console::out(note);
             }
         }
         Commands::Timeline {
@@ -289,11 +289,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = cli_config(&github, config).await?;
             let timeline = timeline_cmd::fetch(&github, issue).await?;
             for note in &timeline.notes {
-                eprintln!("{note}");
+                console::err(note);
             }
             match format {
-                Format::Markdown => print!("{}", timeline.markdown(&config)),
-                Format::Json => print!("{}", timeline.json(&config)),
+                Format::Markdown => console::out_raw(&timeline.markdown(&config)),
+                Format::Json => console::out_raw(&timeline.json(&config)),
             }
         }
         Commands::Report {
@@ -309,8 +309,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let report = report_cmd::fetch(&github, &config, chrono::Utc::now(), period).await?;
             let markdown = crate::report::markdown(&report, &config);
             match format {
-                Format::Markdown => print!("{markdown}"),
-                Format::Json => print!("{}", report_cmd::json(&report)),
+                Format::Markdown => console::out_raw(&markdown),
+                Format::Json => console::out_raw(&report_cmd::json(&report)),
             }
             workflow::append_summary(&markdown)?;
         }
@@ -326,7 +326,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = cli_config(&github, config).await?;
             let files = status_page_cmd::fetch(&github, &config, chrono::Utc::now(), &site).await?;
             for path in status_page_cmd::write(&out, &files)? {
-                println!("wrote {}", path.display());
+                console::out(&format!("wrote {}", path.display()));
             }
         }
         Commands::Demo { out } => {
@@ -344,7 +344,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             status_page,
         } => {
             if status_page {
-                print!("{}", status_page_cmd::init(&path, force)?);
+                console::out_raw(&status_page_cmd::init(&path, force)?);
             } else {
                 let mode = if app {
                     init::Mode::App
@@ -363,14 +363,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     .is_some_and(|t| !t.is_empty()),
             };
             let report = doctor::run(&github, &options).await;
-            print!("{}", report.render());
+            console::out_raw(&report.render());
             report.result()?;
         }
         Commands::Config {
             command: ConfigCommand::Check { path },
         } => {
             let summary = crate::config::check(&path)?;
-            println!("{summary}");
+            console::out(&summary.to_string());
         }
     }
     Ok(())
