@@ -641,3 +641,51 @@ async fn a_report_issue_that_is_an_incident_or_missing_is_a_configuration_error(
         "{error}"
     );
 }
+
+/// The whole process as an Actions step runs it: whatever template or format places a title,
+/// no printed line may start a workflow command (`workflow::console` defuses them).
+#[tokio::test]
+async fn in_actions_no_title_forms_a_workflow_command_in_the_report_or_status_page_output() {
+    let repo = support::repo("report-actions-log");
+    let title = "::add-mask::secret";
+    repo.incident(title).await;
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(support::binary())
+            .args(args)
+            .current_dir(dir.path())
+            .env_clear()
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_API_URL", &repo.api_url)
+            .env("GITHUB_REPOSITORY", &repo.name)
+            .env("FIREBREAK_TOKEN", support::TOKEN)
+            .env("GITHUB_STEP_SUMMARY", dir.path().join("summary.md"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+    };
+    for args in [
+        &["report"][..],
+        &["report", "--format", "json"],
+        &["status-page", "--out", "site"],
+    ] {
+        let printed = run(args);
+        for line in printed.lines() {
+            assert!(
+                !line.trim_start().starts_with("::"),
+                "{args:?} printed a workflow command: {line}"
+            );
+        }
+        if args[0] == "report" {
+            assert!(
+                printed.contains(title),
+                "{args:?}: the title is shown: {printed}"
+            );
+        }
+    }
+}
