@@ -471,38 +471,174 @@ fn init_status_page_writes_the_publishing_workflow_and_nothing_else() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
 }
 
-#[test]
-fn the_actions_command_input_runs_each_command_it_documents() {
-    use clap::CommandFactory as _;
+/// The Action's run step, executed by bash as the runner would, with this build's binary.
+fn run_action_step(
+    repo: &support::Repo,
+    workspace: &Path,
+    command: &str,
+    out: &str,
+) -> std::process::Output {
     let action =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/action.yml")).unwrap();
     let action: serde_json::Value = serde_saphyr::from_str(&action).unwrap();
-    let script = action["runs"]["steps"][1]["run"].as_str().unwrap();
-    let cli = firebreak::cli::Cli::command();
-    let accepted = script
-        .lines()
-        .find(|l| l.trim_start().starts_with("action |"))
-        .expect("the commands the run step accepts");
-    for command in ["action", "doctor", "report", "status-page"] {
-        assert!(
-            accepted.contains(command) || script.contains(&format!("  {command}) args=")),
-            "the run step accepts `{command}`:\n{script}"
-        );
-        assert!(
-            cli.find_subcommand(command).is_some(),
-            "{command} is a subcommand"
-        );
-        assert!(
-            action["inputs"]["command"]["description"]
-                .as_str()
-                .unwrap()
-                .contains(&format!("`{command}`")),
-            "the input documents {command}"
-        );
+    let step = action["runs"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "run")
+        .expect("the run step");
+    let env = step["env"].as_object().unwrap();
+    for (var, input) in [
+        ("FIREBREAK_COMMAND", "command"),
+        ("FIREBREAK_OUT", "out"),
+        ("FIREBREAK_CONFIG", "config"),
+    ] {
+        assert_eq!(env[var], format!("${{{{ inputs.{input} }}}}"), "{var}");
     }
-    assert!(script.contains("status-page) args=(--out \"${FIREBREAK_OUT}\")"));
-    assert!(script.contains("\"${FIREBREAK_BIN}\" \"${FIREBREAK_COMMAND}\" \"${args[@]}\""));
-    assert_eq!(action["inputs"]["command"]["default"], "action");
+    let config = action["inputs"]["config"]["default"].as_str().unwrap();
+    std::process::Command::new("bash")
+        .args(["--noprofile", "--norc", "-e", "-o", "pipefail", "-c"])
+        .arg(step["run"].as_str().unwrap())
+        .current_dir(workspace)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_WORKSPACE", workspace)
+        .env("GITHUB_STEP_SUMMARY", workspace.join("summary.md"))
+        .env("GITHUB_API_URL", &repo.api_url)
+        .env("GITHUB_REPOSITORY", &repo.name)
+        .env("FIREBREAK_BIN", support::binary())
+        .env("FIREBREAK_TOKEN", support::TOKEN)
+        .env("GITHUB_TOKEN", support::TOKEN)
+        .env("FIREBREAK_CONFIG", config)
+        .env("FIREBREAK_BOT_LOGIN", "")
+        .env("FIREBREAK_COMMAND", command)
+        .env("FIREBREAK_OUT", out)
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_actions_command_input_runs_report_and_status_page_and_refuses_others() {
+    use clap::CommandFactory as _;
+    let mut repo = support::repo("status-action-input");
+    private_incident(&mut repo).await;
+    let action: serde_json::Value = serde_saphyr::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/action.yml")).unwrap(),
+    )
+    .unwrap();
+    let cli = firebreak::cli::Cli::command();
+    for command in ["action", "doctor", "report", "status-page"] {
+        assert!(cli.find_subcommand(command).is_some(), "{command}");
+        let described = action["inputs"]["command"]["description"].as_str().unwrap();
+        assert!(described.contains(&format!("`{command}`")), "{command}");
+    }
+    assert_eq!(action["inputs"]["out"]["default"], "_site");
+
+    let ws = tempfile::tempdir().unwrap();
+    let site = run_action_step(&repo, ws.path(), "status-page", "public");
+    assert!(
+        site.status.success(),
+        "{}",
+        String::from_utf8_lossy(&site.stderr)
+    );
+    let index = std::fs::read_to_string(ws.path().join("public/index.html")).unwrap();
+    assert!(index.contains("Partial System Outage") || index.contains("Major Service Outage"));
+    assert!(ws.path().join("public/api/v2/summary.json").exists());
+
+    let report = run_action_step(&repo, ws.path(), "report", "_site");
+    assert!(
+        report.status.success(),
+        "{}",
+        String::from_utf8_lossy(&report.stderr)
+    );
+    assert!(String::from_utf8_lossy(&report.stdout).starts_with("## Incident report"));
+    let summary = std::fs::read_to_string(ws.path().join("summary.md")).unwrap();
+    assert!(summary.starts_with("## Incident report"), "{summary}");
+
+    let wrong = run_action_step(&repo, ws.path(), "sweep-everything", "_site");
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&wrong.stdout)
+            .contains("::error::the command input must be action, doctor, report or status-page")
+    );
+}
+
+#[tokio::test]
+async fn status_page_title_and_url_come_from_flags_or_the_environment_and_a_bad_url_is_refused() {
+    let mut repo = support::repo("status-site-name");
+    private_incident(&mut repo).await;
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        std::process::Command::new(support::binary())
+            .arg("status-page")
+            .args(args)
+            .current_dir(dir.path())
+            .env_clear()
+            .env("GITHUB_API_URL", &repo.api_url)
+            .env("GITHUB_REPOSITORY", &repo.name)
+            .env("FIREBREAK_TOKEN", support::TOKEN)
+            .envs(env.iter().copied())
+            .output()
+            .unwrap()
+    };
+    let read =
+        |out: &str, file: &str| std::fs::read_to_string(dir.path().join(out).join(file)).unwrap();
+
+    let defaults = run(&["--out", "a"], &[]);
+    assert!(
+        defaults.status.success(),
+        "{}",
+        String::from_utf8_lossy(&defaults.stderr)
+    );
+    let (owner, name) = repo.name.split_once('/').unwrap();
+    let pages = format!("https://{}.github.io/{name}/", owner.to_ascii_lowercase());
+    assert!(read("a", "index.html").contains("<title>Service status"));
+    assert!(
+        read("a", "feed.atom").contains(&pages),
+        "the feed links the Pages address"
+    );
+
+    let from_env = run(
+        &["--out", "b"],
+        &[
+            ("FIREBREAK_STATUS_PAGE_TITLE", "Acme status"),
+            ("FIREBREAK_STATUS_PAGE_URL", "https://status.acme.example"),
+        ],
+    );
+    assert!(
+        from_env.status.success(),
+        "{}",
+        String::from_utf8_lossy(&from_env.stderr)
+    );
+    assert!(read("b", "index.html").contains("<title>Acme status"));
+    assert!(read("b", "feed.atom").contains("https://status.acme.example/"));
+    assert!(!read("b", "feed.atom").contains(&pages));
+
+    let flags = run(
+        &[
+            "--out",
+            "c",
+            "--title",
+            "Flag status",
+            "--url",
+            "http://flag.example/s/",
+        ],
+        &[("FIREBREAK_STATUS_PAGE_TITLE", "Acme status")],
+    );
+    assert!(flags.status.success());
+    assert!(read("c", "index.html").contains("<title>Flag status"));
+    assert!(read("c", "feed.atom").contains("http://flag.example/s/"));
+
+    let bad = run(&["--out", "d", "--url", "status.acme.example"], &[]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr)
+            .contains("--url: \"status.acme.example\" is not an absolute http(s) URL"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    assert!(!dir.path().join("d").exists(), "nothing written");
 }
 
 #[tokio::test]
