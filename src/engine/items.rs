@@ -54,6 +54,12 @@ pub fn item_key(comment: u64, line: usize) -> String {
     format!("c{comment}.{line}")
 }
 
+/// The most action items one incident lists. Its description shows each one (a table row and
+/// its state, up to about 800 characters with a long title) beside the reporter's text, the
+/// impact and the latest update, and must stay within GitHub's 65,536 characters; fifty is well
+/// past what a postmortem's follow-up work usually holds.
+pub const MAX_ITEMS: usize = 50;
+
 /// An open action-item issue, as the cap counts it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenItem {
@@ -117,6 +123,13 @@ pub(super) fn command_action(
             .with_timezone(&tz)
             .date_naive(),
     };
+    if incident.action_items.len() >= MAX_ITEMS
+        && !incident.action_items.iter().any(|i| i.key == key)
+    {
+        return Err(format!(
+            "this incident already lists {MAX_ITEMS} action items, the most one incident keeps: its description lists them all and must stay within GitHub's size limit. Open further work as an ordinary issue that links this one, or gather related items into one."
+        ));
+    }
     let owner = spec.owner.as_ref().map(|t| t.resolve(author).to_string());
 
     let mut waiting = false;
