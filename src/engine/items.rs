@@ -110,16 +110,22 @@ pub(super) fn command_action(
         .unwrap_or(config.action_items.default_priority);
     let kind = spec.kind.unwrap_or(config.action_items.default_type);
     let written = comment.created_at.with_timezone(&tz).date_naive();
+    let too_far = || "the due date is too far ahead; give one within ten years".to_string();
     let due = match &spec.due {
-        None => written + Days::new(u64::from(config.due_days(priority))),
+        None => written
+            .checked_add_days(Days::new(u64::from(config.due_days(priority))))
+            .ok_or_else(too_far)?,
         Some(DueSpec::Date(date)) if *date < written => {
             return Err(format!(
                 "the due date {date} is in the past (today is {written}). Give a date from today on, like `due:{}`, or a delay like `due:+14d`.",
-                written + Days::new(14)
+                written.checked_add_days(Days::new(14)).unwrap_or(written)
             ));
         }
         Some(DueSpec::Date(date)) => *date,
-        Some(DueSpec::In(delay)) => (comment.created_at + *delay)
+        Some(DueSpec::In(delay)) => comment
+            .created_at
+            .checked_add_signed(*delay)
+            .ok_or_else(too_far)?
             .with_timezone(&tz)
             .date_naive(),
     };
