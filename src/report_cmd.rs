@@ -6,7 +6,7 @@
 use chrono::Duration;
 
 use crate::UsageError;
-use crate::config::{DURATION_HINT, parse_duration};
+use crate::config::{DURATION_HINT, MAX_DAYS, parse_duration};
 use crate::report::Report;
 
 pub use crate::run::reports::read_report as fetch;
@@ -17,6 +17,9 @@ pub fn parse_since(since: Option<&str>) -> Result<Option<Duration>, UsageError> 
         return Ok(None);
     };
     match parse_duration(text) {
+        Some(d) if d > Duration::days(i64::from(MAX_DAYS)) => Err(UsageError(format!(
+            "--since: \"{text}\" is too long; at most {MAX_DAYS}d (ten years)"
+        ))),
         Some(d) if d > Duration::zero() => Ok(Some(d)),
         _ => Err(UsageError(format!(
             "--since: invalid period \"{text}\": {DURATION_HINT} (how far back from now, more than zero)"
@@ -29,4 +32,29 @@ pub fn json(report: &Report) -> String {
     let mut text = serde_json::to_string_pretty(report).expect("the report serializes");
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_takes_a_positive_period_of_at_most_ten_years() {
+        assert_eq!(parse_since(None).unwrap(), None);
+        assert_eq!(
+            parse_since(Some("3650d")).unwrap(),
+            Some(Duration::days(3650))
+        );
+        assert_eq!(
+            parse_since(Some("3651d")).unwrap_err().0,
+            "--since: \"3651d\" is too long; at most 3650d (ten years)"
+        );
+        assert!(
+            parse_since(Some("0"))
+                .unwrap_err()
+                .0
+                .contains("invalid period")
+        );
+        assert!(parse_since(Some("99999999999999w")).is_err());
+    }
 }

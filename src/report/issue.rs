@@ -52,10 +52,13 @@ pub fn decide(
             "report.issue: #{number} is an incident; name another issue (a pinned one) for the report"
         ));
     }
-    match last_refresh(body) {
-        Some(at) if now < at + config.report.refresh_every => Refresh::Fresh {
-            next: at + config.report.refresh_every,
-        },
+    // A stamp from the future (edited by hand, or a clock that ran ahead) is not believed:
+    // it would hold the report back until then.
+    let next = last_refresh(body)
+        .filter(|at| *at <= now)
+        .and_then(|at| at.checked_add_signed(config.report.refresh_every));
+    match next {
+        Some(next) if now < next => Refresh::Fresh { next },
         _ => Refresh::Due,
     }
 }
@@ -122,6 +125,23 @@ mod tests {
             decide(&config, 5, "", false, at("2026-11-21T06:00:00Z")),
             Refresh::Due
         );
+    }
+
+    #[test]
+    fn a_stamp_from_the_future_or_the_end_of_time_does_not_hold_the_report_back() {
+        let config = Config::default();
+        let now = at("2026-11-21T06:00:00Z");
+        let tomorrow = compose("", "## Report", at("2026-11-22T06:00:00Z"));
+        assert_eq!(decide(&config, 5, &tomorrow, false, now), Refresh::Due);
+        let last = compose("", "## Report", DateTime::<Utc>::MAX_UTC);
+        assert_eq!(decide(&config, 5, &last, false, now), Refresh::Due);
+        let mut long = Config::default();
+        long.report.refresh_every = chrono::Duration::days(3650);
+        let recent = compose("", "## Report", at("2026-11-21T05:00:00Z"));
+        assert!(matches!(
+            decide(&long, 5, &recent, false, now),
+            Refresh::Fresh { .. }
+        ));
     }
 
     #[test]
