@@ -14,6 +14,8 @@ mod install_script;
 mod postmortem;
 mod readme;
 mod release;
+mod report;
+mod status_page;
 mod support;
 mod sweep;
 mod sweep_cost;

@@ -30,6 +30,8 @@
 //! sweep, or the label deleted) comments are listed from the oldest open incident's
 //! declaration.
 //!
+//! **The report issue** (`report.issue`) is refreshed first when due ([`super::reports`]).
+//!
 //! **Faults.** An incident that cannot be swept — a damaged body, a 403, someone a reminder
 //! mentions who does not exist — is reported in [`Outcome::failures`] and the others are
 //! swept; the caller reports each and exits 1 at the end.
@@ -66,6 +68,17 @@ pub async fn sweep(
 ) -> anyhow::Result<Outcome> {
     let mut listed = list(github, now).await?;
     let mut outcome = Outcome::default();
+    // The pinned report issue (`report.issue`), when its refresh is due. Misconfigured, it is a
+    // configuration error before anything is written; a failure reading or writing it is one
+    // more failure, and the incidents are swept all the same.
+    match super::reports::refresh(github, config, now, mode).await {
+        Ok(report) => {
+            outcome.notes.extend(report.notes);
+            outcome.plans.extend(report.plans);
+        }
+        Err(e) if e.downcast_ref::<crate::UsageError>().is_some() => return Err(e),
+        Err(e) => outcome.failures.push(format!("the report issue: {e:#}")),
+    }
     for number in closed_to_read(config, &listed, now) {
         match github.get_issue(number).await {
             Ok(issue) if issue.state == "closed" => listed.closed.push(issue),
