@@ -7,7 +7,7 @@
 //! acts as `<slug>[bot]` and reaches only its installation's repositories (others answer 404,
 //! as GitHub does); it stops working when it expires, is revoked, or its installation is deleted.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -60,11 +60,15 @@ pub(crate) struct Apps {
     pub apps: BTreeMap<u64, App>,
     pub installations: BTreeMap<u64, Installation>,
     pub tokens: HashMap<String, Token>,
-    /// Lifetime of the next tokens minted (tests shorten it).
-    pub token_lifetime: Option<Duration>,
+    /// Minted tokens revoked (or whose installation was deleted): they answer 401.
+    pub revoked: HashSet<String>,
+    /// Lifetime of the next tokens minted for an installation (tests shorten it).
+    pub token_lifetime: HashMap<u64, Duration>,
     /// Requests counted against each installation's rate limit (a 304 is not counted).
     pub used: HashMap<u64, u64>,
+    /// Tokens minted in all, and per installation.
     pub minted: u64,
+    pub minted_for: HashMap<u64, u64>,
 }
 
 /// Who a request's credential acts as.
@@ -88,6 +92,9 @@ impl State {
         let Some(token) = token else {
             return Credential::None;
         };
+        if self.apps.revoked.contains(token) {
+            return Credential::Refused("Bad credentials".into());
+        }
         if let Some(t) = self.apps.tokens.get(token).cloned() {
             if t.expires_at <= Utc::now() {
                 return Credential::Refused("Bad credentials".into());
@@ -176,11 +183,14 @@ impl State {
     /// Mints a token for an installation.
     pub(crate) fn mint(&mut self, installation: u64) -> (String, DateTime<Utc>) {
         self.apps.minted += 1;
+        *self.apps.minted_for.entry(installation).or_default() += 1;
         let minted = self.apps.minted;
         let token = format!("ghs_fake{minted:08}{}", &self.sha("token")[..16]);
         let lifetime = self
             .apps
             .token_lifetime
+            .get(&installation)
+            .copied()
             .unwrap_or(Duration::minutes(TOKEN_LIFETIME_MINUTES));
         // Whole seconds, like GitHub's timestamps.
         let expires_at =
@@ -281,9 +291,8 @@ impl FakeGitHub {
 
     /// Deletes an installation: its tokens stop working and no new one can be minted.
     pub fn uninstall(&self, installation: u64) {
-        let mut st = self.lock();
-        st.apps.installations.remove(&installation);
-        st.apps.tokens.retain(|_, t| t.installation != installation);
+        self.revoke_tokens(installation);
+        self.lock().apps.installations.remove(&installation);
     }
 
     /// Suspends an installation: minting a token answers 403.
@@ -295,20 +304,36 @@ impl FakeGitHub {
 
     /// Revokes every token minted for an installation (they answer 401 from now on).
     pub fn revoke_tokens(&self, installation: u64) {
+        let mut st = self.lock();
+        let apps = &mut st.apps;
+        let gone: Vec<String> = apps
+            .tokens
+            .iter()
+            .filter(|(_, t)| t.installation == installation)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for token in gone {
+            apps.tokens.remove(&token);
+            apps.revoked.insert(token);
+        }
+    }
+
+    /// Tokens minted for `installation` from here on last `lifetime` (default: an hour).
+    pub fn set_token_lifetime(&self, installation: u64, lifetime: Duration) {
         self.lock()
             .apps
-            .tokens
-            .retain(|_, t| t.installation != installation);
+            .token_lifetime
+            .insert(installation, lifetime);
     }
 
-    /// Tokens minted from here on last `lifetime` (default: an hour).
-    pub fn set_token_lifetime(&self, lifetime: Duration) {
-        self.lock().apps.token_lifetime = Some(lifetime);
-    }
-
-    /// How many installation tokens have been minted so far.
-    pub fn tokens_minted(&self) -> u64 {
-        self.lock().apps.minted
+    /// How many tokens have been minted for an installation so far.
+    pub fn tokens_minted(&self, installation: u64) -> u64 {
+        self.lock()
+            .apps
+            .minted_for
+            .get(&installation)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Requests counted against an installation's rate limit so far (304s are not counted).

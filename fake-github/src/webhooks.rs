@@ -152,9 +152,7 @@ impl FakeGitHub {
                 installation_id: value
                     .as_ref()
                     .and_then(|v| v["installation"]["id"].as_u64()),
-                repository_id: value
-                    .as_ref()
-                    .and_then(|v| v["repository"]["id"].as_u64()),
+                repository_id: value.as_ref().and_then(|v| v["repository"]["id"].as_u64()),
                 payload: Arc::new(payload.clone()),
             };
             (secret, payload, record)

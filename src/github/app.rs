@@ -46,9 +46,8 @@ impl AppKey {
     /// Reads an RSA private key in PEM (`BEGIN RSA PRIVATE KEY` or `BEGIN PRIVATE KEY`) and
     /// proves it can sign. The error never quotes the key.
     pub fn from_pem(id: u64, pem: &[u8]) -> Result<AppKey, String> {
-        let key = jsonwebtoken::EncodingKey::from_rsa_pem(pem).map_err(|e| {
-            format!("not an RSA private key in PEM (PKCS#1 or PKCS#8): {e}")
-        })?;
+        let key = jsonwebtoken::EncodingKey::from_rsa_pem(pem)
+            .map_err(|e| format!("not an RSA private key in PEM (PKCS#1 or PKCS#8): {e}"))?;
         let app = AppKey { id, key };
         app.sign(Utc::now())
             .map_err(|e| format!("the key cannot sign an RS256 JWT: {e}"))?;
@@ -263,7 +262,10 @@ impl AppApi {
     /// Every installation of the App.
     pub async fn installations(&self) -> Result<Vec<Installation>, GitHubError> {
         self.github
-            .paginate("listing the App's installations", "/app/installations?per_page=100")
+            .paginate(
+                "listing the App's installations",
+                "/app/installations?per_page=100",
+            )
             .await
     }
 
@@ -275,7 +277,9 @@ impl AppApi {
         max_pages: usize,
     ) -> Result<Vec<Delivery>, GitHubError> {
         let mut out = Vec::new();
-        let mut next = Some(format!("/app/hook/deliveries?per_page={DELIVERIES_PER_PAGE}"));
+        let mut next = Some(format!(
+            "/app/hook/deliveries?per_page={DELIVERIES_PER_PAGE}"
+        ));
         let mut pages = 0;
         while let Some(path) = next.take() {
             pages += 1;
@@ -318,9 +322,7 @@ impl AppApi {
 
 impl GitHub {
     /// The repositories the installation whose token this client carries can reach.
-    pub async fn installation_repositories(
-        &self,
-    ) -> Result<Vec<InstalledRepository>, GitHubError> {
+    pub async fn installation_repositories(&self) -> Result<Vec<InstalledRepository>, GitHubError> {
         #[derive(Deserialize)]
         struct Page {
             repositories: Vec<InstalledRepository>,
@@ -379,8 +381,11 @@ mod tests {
 
     #[test]
     fn a_key_that_is_not_rsa_pem_is_refused_without_quoting_it() {
-        let err = AppKey::from_pem(1, b"-----BEGIN NONSENSE-----\nc2VjcmV0\n-----END NONSENSE-----\n")
-            .unwrap_err();
+        let err = AppKey::from_pem(
+            1,
+            b"-----BEGIN NONSENSE-----\nc2VjcmV0\n-----END NONSENSE-----\n",
+        )
+        .unwrap_err();
         assert!(err.starts_with("not an RSA private key in PEM"), "{err}");
         assert!(!err.contains("c2VjcmV0"), "{err}");
     }
@@ -389,16 +394,29 @@ mod tests {
     fn the_jwt_is_reused_until_a_minute_before_it_expires_or_github_refuses_it() {
         let jwt = AppJwt::new(AppKey::from_pem(7, PKCS1).unwrap());
         let set = |text: &str, secs: i64| {
-            *jwt.cached.lock().unwrap() =
-                Some((text.to_string(), Utc::now() + chrono::Duration::seconds(secs)));
+            *jwt.cached.lock().unwrap() = Some((
+                text.to_string(),
+                Utc::now() + chrono::Duration::seconds(secs),
+            ));
         };
         set("cached", 300);
         assert_eq!(jwt.current(None).unwrap(), "cached");
-        assert_eq!(jwt.current(Some("older")).unwrap(), "cached", "another was refused");
-        assert_ne!(jwt.current(Some("cached")).unwrap(), "cached", "a refused JWT is signed anew");
+        assert_eq!(
+            jwt.current(Some("older")).unwrap(),
+            "cached",
+            "another was refused"
+        );
+        assert_ne!(
+            jwt.current(Some("cached")).unwrap(),
+            "cached",
+            "a refused JWT is signed anew"
+        );
         set("cached", 30);
         let fresh = jwt.current(None).unwrap();
-        assert_ne!(fresh, "cached", "a JWT within a minute of expiry is signed anew");
+        assert_ne!(
+            fresh, "cached",
+            "a JWT within a minute of expiry is signed anew"
+        );
         assert_eq!(claims(&fresh)["iss"], "7");
         assert_eq!(jwt.current(None).unwrap(), fresh, "and then reused");
     }

@@ -164,7 +164,11 @@ impl GitHub {
             segment(label)
         ));
         let Some(answer) = self
-            .get_if_changed(&format!("looking for open issues labeled {label}"), &path, etag)
+            .get_if_changed(
+                &format!("looking for open issues labeled {label}"),
+                &path,
+                etag,
+            )
             .await?
         else {
             return Ok(None);

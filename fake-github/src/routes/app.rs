@@ -42,10 +42,7 @@ fn app_of(ctx: &Ctx<'_>) -> Result<App, Resp> {
             .get(id)
             .cloned()
             .ok_or_else(|| error(401, "Integration not found")),
-        _ => Err(error(
-            401,
-            "A JSON web token could not be decoded",
-        )),
+        _ => Err(error(401, "A JSON web token could not be decoded")),
     }
 }
 
@@ -78,12 +75,24 @@ fn integration(st: &State, app: &App) -> Value {
 /// `installation`.
 fn installation(st: &State, app: &App, i: &Installation) -> Value {
     let account_id = st.user(&i.account).map_or(0, |u| u.id);
-    let target_type = st
-        .user(&i.account)
-        .map_or("User", |u| u.kind.as_str());
+    let target_type = st.user(&i.account).map_or("User", |u| u.kind.as_str());
+    // The description's account is `allOf: [simple-user, enterprise]` (or null): the account
+    // carries the fields of both.
+    let mut account = shapes::simple_user(st, &i.account);
+    if let Value::Object(map) = &mut account {
+        let created = st
+            .user(&i.account)
+            .map_or_else(|| ts(i.created_at), |u| ts(u.created_at));
+        map.insert("name".into(), json!(i.account));
+        map.insert("slug".into(), json!(i.account.to_lowercase()));
+        map.insert("description".into(), Value::Null);
+        map.insert("website_url".into(), Value::Null);
+        map.insert("created_at".into(), json!(created));
+        map.insert("updated_at".into(), json!(created));
+    }
     json!({
         "id": i.id,
-        "account": shapes::simple_user(st, &i.account),
+        "account": account,
         "repository_selection": "selected",
         "access_tokens_url": format!("{}/app/installations/{}/access_tokens", st.server_url, i.id),
         "repositories_url": format!("{}/installation/repositories", st.server_url),
@@ -206,18 +215,12 @@ pub(crate) fn list_deliveries(ctx: &mut Ctx<'_>) -> Resp {
         .collect();
     all.sort_by_key(|d| std::cmp::Reverse(d.id));
     let more = all.len() > per_page;
-    let items: Vec<Value> = all
-        .iter()
-        .take(per_page)
-        .map(|d| d.item())
-        .collect();
+    let items: Vec<Value> = all.iter().take(per_page).map(|d| d.item()).collect();
     let mut resp = Resp::ok(Value::Array(items));
     if more && let Some(last) = all.get(per_page - 1) {
-        let origin = ctx
-            .req
-            .link_base
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", ctx.req.host.as_deref().unwrap_or("127.0.0.1")));
+        let origin = ctx.req.link_base.clone().unwrap_or_else(|| {
+            format!("http://{}", ctx.req.host.as_deref().unwrap_or("127.0.0.1"))
+        });
         resp = resp.header(
             "link",
             format!(

@@ -104,7 +104,10 @@ fn rate_limit(st: &mut State, credential: &Credential, resp: Resp) -> Resp {
     let used = *used;
     let reset = (chrono::Utc::now().timestamp() + 3600).to_string();
     resp.header("x-ratelimit-limit", LIMIT.to_string())
-        .header("x-ratelimit-remaining", LIMIT.saturating_sub(used).to_string())
+        .header(
+            "x-ratelimit-remaining",
+            LIMIT.saturating_sub(used).to_string(),
+        )
         .header("x-ratelimit-used", used.to_string())
         .header("x-ratelimit-reset", reset)
         .header("x-ratelimit-resource", "core")
@@ -135,9 +138,7 @@ fn route(ctx: &mut Ctx<'_>) -> Resp {
         ["app", "hook", "deliveries", id, "attempts"] if m == Method::POST => {
             with_num(id, |id| app::redeliver(ctx, id))
         }
-        ["installation", "repositories"] if m == Method::GET => {
-            app::installation_repositories(ctx)
-        }
+        ["installation", "repositories"] if m == Method::GET => app::installation_repositories(ctx),
         ["repos", owner, name, rest @ ..] => {
             let key = format!("{owner}/{name}");
             if ctx.st.repo(&key).is_none() {
