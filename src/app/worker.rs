@@ -105,8 +105,17 @@ pub async fn handle(shared: Arc<Shared>, job: Job) {
             }
             Err(error) => classify(error),
         };
-        if ending == Ending::Failed && attempt < RETRY_DELAYS.len() {
-            tracing::warn!(delivery = %job.id, event = %job.event_name, repo = %job.repo, error = %format!("{:#}", result.as_ref().err().map(|e| e.to_string()).unwrap_or_default()), "handling failed; trying again");
+        if ending == Ending::Failed
+            && attempt < RETRY_DELAYS.len()
+            && let Err(error) = &result
+        {
+            tracing::warn!(
+                delivery = %job.id,
+                event = %job.event_name,
+                repo = %job.repo,
+                "handling failed; trying again in {:?}: {error:#}",
+                RETRY_DELAYS[attempt]
+            );
             tokio::time::sleep(RETRY_DELAYS[attempt]).await;
             attempt += 1;
             continue;

@@ -167,3 +167,42 @@ async fn readyz_is_503_while_github_refuses_the_apps_jwt() {
     assert_eq!(status, 503, "{text}");
     assert!(text.contains("Integration not found"), "{text}");
 }
+
+#[tokio::test]
+async fn a_job_that_meets_github_failing_is_tried_again_and_completes() {
+    let app = register("retry");
+    let repo = support::repo("app-retry");
+    app.install(&[&repo]);
+    let n = repo.incident("Flaky upstream").await;
+    let server = app.serve(&[]);
+    // Four 502s exhaust the client's own retries; the job is tried again and succeeds.
+    repo.fake.inject(fake_github::Fault {
+        method: Some(http::Method::GET),
+        path_contains: format!("/repos/{}/issues/{n}/comments", repo.name),
+        kind: fake_github::FaultKind::Status(502),
+        times: 4,
+    });
+    let c = repo
+        .fake
+        .create_comment(&repo.name, n, "bob", "Upstream recovered")
+        .id;
+    server
+        .deliver(
+            "issue_comment",
+            &payload::issue_comment(&repo.fake, &repo.name, n, c, "created"),
+        )
+        .await;
+    server.wait_handled(1).await;
+    assert!(repo.body(n).contains("Upstream recovered"));
+    assert!(
+        server.log().contains("handling failed; trying again in 2s"),
+        "{}",
+        server.log()
+    );
+    assert_eq!(
+        server
+            .metric("firebreak_deliveries_handled_total{event=\"issue_comment\",outcome=\"done\"}")
+            .await,
+        1.0
+    );
+}
