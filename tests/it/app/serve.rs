@@ -175,12 +175,13 @@ async fn a_job_that_meets_github_failing_is_tried_again_and_completes() {
     app.install(&[&repo]);
     let n = repo.incident("Flaky upstream").await;
     let server = app.serve(&[]);
-    // Four 502s exhaust the client's own retries; the job is tried again and succeeds.
+    // Five 502s exhaust the client's own retries (four attempts); the job is tried again and
+    // succeeds.
     repo.fake.inject(fake_github::Fault {
         method: Some(http::Method::GET),
         path_contains: format!("/repos/{}/issues/{n}/comments", repo.name),
         kind: fake_github::FaultKind::Status(502),
-        times: 4,
+        times: 5,
     });
     let c = repo
         .fake
@@ -193,7 +194,10 @@ async fn a_job_that_meets_github_failing_is_tried_again_and_completes() {
         )
         .await;
     server.wait_handled(1).await;
-    assert!(repo.body(n).contains("Upstream recovered"));
+    eventually("the comment is on the timeline", || {
+        repo.body(n).contains("Upstream recovered")
+    })
+    .await;
     assert!(
         server.log().contains("handling failed; trying again in 2s"),
         "{}",
