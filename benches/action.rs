@@ -145,6 +145,7 @@ fn bench(c: &mut Criterion) {
                 now: chrono::Utc::now(),
                 issue,
                 comments: &comments,
+                events: Some(&[]),
                 trigger: Trigger::Reconcile,
                 authorizer: &AllowAll,
                 facts: &Default::default(),

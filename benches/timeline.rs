@@ -77,6 +77,7 @@ impl World {
             now: self.clock,
             issue: &self.issue,
             comments: &self.comments,
+            events: Some(&[]),
             trigger: Trigger::Reconcile,
             authorizer: &AllowAll,
             // As the gather step reads it: the repository has Firebreak's labels.

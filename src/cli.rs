@@ -11,7 +11,7 @@ use crate::github::{self, GitHub};
 use crate::render::{self, names};
 use crate::run::report::{DryRunView, PlanView};
 use crate::run::{self, Mode, Outcome};
-use crate::workflow::{self, ActionEnv};
+use crate::workflow::{self, ActionEnv, console};
 use crate::{UsageError, demo, doctor, init, timeline_cmd};
 
 #[derive(Debug, Parser)]
@@ -209,8 +209,8 @@ fn print_plans(outcome: &Outcome, format: Format) -> anyhow::Result<()> {
         },
     };
     match format {
-        Format::Markdown => print!("{}", render::render(names::DRY_RUN, &view)),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&view)?),
+        Format::Markdown => console::out_raw(&render::render(names::DRY_RUN, &view)),
+        Format::Json => console::out(&serde_json::to_string_pretty(&view)?),
     }
     Ok(())
 }
@@ -224,7 +224,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 print_plans(&outcome, plan.format)?;
             } else {
                 for note in &outcome.notes {
-                    println!("{note}");
+                    console::out(note);
                 }
             }
         }
@@ -253,10 +253,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 return print_plans(&outcome, plan.format);
             }
             if let Some(n) = outcome.issue {
-                println!("{n}");
+                console::out(&n.to_string());
             }
             for note in &outcome.notes {
-                eprintln!("{note}");
+                console::err(note);
             }
         }
         Commands::Sweep { repo, config, plan } => {
@@ -268,7 +268,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 return print_plans(&outcome, plan.format);
             }
             for note in &outcome.notes {
-                println!("{note}");
+                console::out(note);
             }
         }
         Commands::Timeline {
@@ -281,11 +281,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = cli_config(&github, config).await?;
             let timeline = timeline_cmd::fetch(&github, issue).await?;
             for note in &timeline.notes {
-                eprintln!("{note}");
+                console::err(note);
             }
             match format {
-                Format::Markdown => print!("{}", timeline.markdown(&config)),
-                Format::Json => print!("{}", timeline.json(&config)),
+                Format::Markdown => console::out_raw(&timeline.markdown(&config)),
+                Format::Json => console::out_raw(&timeline.json(&config)),
             }
         }
         Commands::Demo { out } => {
@@ -313,14 +313,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     .is_some_and(|t| !t.is_empty()),
             };
             let report = doctor::run(&github, &options).await;
-            print!("{}", report.render());
+            console::out_raw(&report.render());
             report.result()?;
         }
         Commands::Config {
             command: ConfigCommand::Check { path },
         } => {
             let summary = crate::config::check(&path)?;
-            println!("{summary}");
+            console::out(&summary.to_string());
         }
         Commands::Serve => {
             let settings = crate::app::settings::Settings::from_env()?;

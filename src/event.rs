@@ -94,6 +94,45 @@ impl Comment {
     }
 }
 
+/// Something done to an issue, as its timeline shows it: a label, an assignee, a state or a
+/// title changed (`event`: `labeled`, `unlabeled`, `assigned`, `unassigned`, `closed`,
+/// `reopened`, `renamed`).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct IssueEvent {
+    pub id: u64,
+    pub event: String,
+    /// Who did it (GitHub sends `null` for a deleted account).
+    #[serde(default)]
+    pub actor: Option<User>,
+    pub created_at: DateTime<Utc>,
+    #[serde(default)]
+    pub label: Option<Label>,
+    #[serde(default)]
+    pub assignee: Option<User>,
+    #[serde(default)]
+    pub rename: Option<Rename>,
+}
+
+/// A title change.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct Rename {
+    pub from: String,
+    pub to: String,
+}
+
+impl IssueEvent {
+    /// The events a timeline entry records (and that can change the incident).
+    pub const RECORDED: [&'static str; 7] = [
+        "labeled",
+        "unlabeled",
+        "assigned",
+        "unassigned",
+        "closed",
+        "reopened",
+        "renamed",
+    ];
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct Repository {
     pub full_name: String,

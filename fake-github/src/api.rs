@@ -125,20 +125,27 @@ impl FakeGitHub {
         }
     }
 
-    /// Retitle an issue, as a person would (no-op if the issue does not exist).
-    pub fn set_issue_title(&self, repo: &str, number: u64, title: &str) {
+    /// Retitle an issue as `by` (no-op if the issue does not exist); recorded as an event.
+    pub fn set_issue_title(&self, repo: &str, number: u64, title: &str, by: &str) {
         let mut st = self.lock();
+        let Some(before) = st.marks(repo, number) else {
+            return;
+        };
         let now = st.now();
         if let Some(i) = st.repo_mut(repo).and_then(|r| r.issues.get_mut(&number)) {
             i.title = title.to_string();
             i.updated_at = now;
         }
+        st.record_changes(repo, number, by, &before);
     }
 
-    /// Add an existing label to an issue, as a person would (no-op if either is missing, or
-    /// the issue has it already).
-    pub fn label_issue(&self, repo: &str, number: u64, name: &str) {
+    /// Add an existing label to an issue as `by` (no-op if either is missing, or the issue has
+    /// it already); recorded as an event.
+    pub fn label_issue(&self, repo: &str, number: u64, name: &str, by: &str) {
         let mut st = self.lock();
+        let Some(before) = st.marks(repo, number) else {
+            return;
+        };
         let now = st.now();
         let Some(r) = st.repo_mut(repo) else { return };
         let Some(label) = r.label_by_name(name).map(|l| l.id) else {
@@ -150,6 +157,7 @@ impl FakeGitHub {
             i.labels.push(label);
             i.updated_at = now;
         }
+        st.record_changes(repo, number, by, &before);
     }
 
     /// Delete a comment (no-op if it does not exist).

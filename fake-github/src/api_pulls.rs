@@ -92,6 +92,7 @@ impl FakeGitHub {
     pub fn set_issue_state(&self, repo: &str, number: u64, state: &str, by: &str) {
         let mut st = self.lock();
         st.ensure_user(by, None);
+        let before = st.marks(repo, number);
         let now = st.now();
         if let Some(i) = st.repo_mut(repo).and_then(|r| r.issues.get_mut(&number)) {
             if state == "closed" && i.state != "closed" {
@@ -106,6 +107,9 @@ impl FakeGitHub {
                 i.state_reason = i.pull.is_none().then(|| "reopened".to_string());
             }
             i.updated_at = now;
+        }
+        if let Some(before) = before {
+            st.record_changes(repo, number, by, &before);
         }
     }
 

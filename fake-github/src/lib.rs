@@ -14,7 +14,7 @@
 //! |---|---|
 //! | repository, users | `GET /repos/{o}/{r}`, `GET /users/{login}`, `GET /user` |
 //! | issues | `GET, POST /repos/{o}/{r}/issues`, `GET, PATCH .../issues/{n}` |
-//! | comments | `GET, POST .../issues/{n}/comments`, `GET .../issues/comments`, `GET, PATCH, DELETE .../issues/comments/{id}` |
+//! | comments, timeline | `GET, POST .../issues/{n}/comments`, `GET .../issues/{n}/timeline` (comments and issue events: labels, assignees, state, title), `GET .../issues/comments`, `GET, PATCH, DELETE .../issues/comments/{id}` |
 //! | labels | `GET, POST .../labels`, `GET, PATCH, DELETE .../labels/{name}`, `GET, POST, PUT, DELETE .../issues/{n}/labels`, `DELETE .../issues/{n}/labels/{name}` |
 //! | assignees | `POST, DELETE .../issues/{n}/assignees`, `GET .../assignees/{login}` |
 //! | reactions | `GET, POST .../issues/comments/{id}/reactions`, `GET, POST .../issues/{n}/reactions` |

@@ -1,6 +1,15 @@
 //! Mutations shared by the HTTP routes and the seeding API.
 
-use super::state::{Comment, Issue, Label, Reaction, State};
+use super::state::{Comment, EventKind, Issue, IssueEvent, Label, Reaction, State};
+
+/// An issue's labels, assignees, state and title, to record what a change did.
+#[derive(Debug, Clone)]
+pub(crate) struct Marks {
+    labels: Vec<u64>,
+    assignees: Vec<String>,
+    state: String,
+    title: String,
+}
 
 /// The color GitHub gives a label created implicitly (by naming it on an issue).
 pub(crate) const IMPLICIT_LABEL_COLOR: &str = "ededed";
@@ -70,10 +79,108 @@ impl State {
                 pull: None,
                 parent: None,
                 sub_issues: Vec::new(),
+                events: Vec::new(),
             },
         );
         r.updated_at = now;
+        // Labels and assignees given at creation are events of the author, as on GitHub.
+        let (labels, assignees) = {
+            let issue = &self.repo(repo)?.issues[&number];
+            (issue.labels.clone(), issue.assignees.clone())
+        };
+        for label in labels {
+            self.record_label(repo, number, author, label, true);
+        }
+        for login in assignees {
+            self.record(repo, number, author, EventKind::Assigned(login));
+        }
         Some((number, id))
+    }
+
+    /// What events are recorded for: an issue's labels, assignees, state and title.
+    pub fn marks(&self, repo: &str, number: u64) -> Option<Marks> {
+        let i = self.repo(repo)?.issues.get(&number)?;
+        Some(Marks {
+            labels: i.labels.clone(),
+            assignees: i.assignees.clone(),
+            state: i.state.clone(),
+            title: i.title.clone(),
+        })
+    }
+
+    /// Records an event for each difference between `before` and the issue now, as GitHub does
+    /// for a change by `actor`.
+    pub fn record_changes(&mut self, repo: &str, number: u64, actor: &str, before: &Marks) {
+        let Some(now) = self.marks(repo, number) else {
+            return;
+        };
+        if now.title != before.title {
+            let kind = EventKind::Renamed {
+                from: before.title.clone(),
+                to: now.title.clone(),
+            };
+            self.record(repo, number, actor, kind);
+        }
+        for label in before.labels.iter().filter(|l| !now.labels.contains(l)) {
+            self.record_label(repo, number, actor, *label, false);
+        }
+        for label in now.labels.iter().filter(|l| !before.labels.contains(l)) {
+            self.record_label(repo, number, actor, *label, true);
+        }
+        for login in before
+            .assignees
+            .iter()
+            .filter(|a| !now.assignees.contains(a))
+        {
+            self.record(repo, number, actor, EventKind::Unassigned(login.clone()));
+        }
+        for login in now
+            .assignees
+            .iter()
+            .filter(|a| !before.assignees.contains(a))
+        {
+            self.record(repo, number, actor, EventKind::Assigned(login.clone()));
+        }
+        if now.state != before.state {
+            let kind = if now.state == "closed" {
+                let reason = self
+                    .repo(repo)
+                    .and_then(|r| r.issues.get(&number))
+                    .and_then(|i| i.state_reason.clone());
+                EventKind::Closed { reason }
+            } else {
+                EventKind::Reopened
+            };
+            self.record(repo, number, actor, kind);
+        }
+    }
+
+    /// Records what `actor` did to issue `number`.
+    pub fn record(&mut self, repo: &str, number: u64, actor: &str, kind: EventKind) {
+        let id = self.id();
+        let at = self.now();
+        if let Some(i) = self.repo_mut(repo).and_then(|r| r.issues.get_mut(&number)) {
+            i.events.push(IssueEvent {
+                id,
+                actor: actor.to_string(),
+                at,
+                kind,
+            });
+        }
+    }
+
+    /// Records a label (by id) added to or removed from issue `number`.
+    pub fn record_label(&mut self, repo: &str, number: u64, actor: &str, label: u64, added: bool) {
+        let Some(l) = self.repo(repo).and_then(|r| r.label_by_id(label)) else {
+            return;
+        };
+        let (name, color) = (l.name.clone(), l.color.clone());
+        let kind = if added {
+            EventKind::Labeled { name, color }
+        } else {
+            EventKind::Unlabeled { name, color }
+        };
+        self.record(repo, number, actor, kind);
     }
 
     /// The logins of `wanted` that can be assigned on `repo` (canonical spelling, no duplicates).

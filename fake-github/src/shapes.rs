@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::state::{Comment, Issue, Label, Reaction, Repo, State, ts};
+use super::state::{Comment, EventKind, Issue, IssueEvent, Label, Reaction, Repo, State, ts};
 
 /// A GraphQL-style node id: `<prefix>_kwDO<id>`.
 pub(crate) fn node_id(prefix: &str, id: u64) -> String {
@@ -362,6 +362,52 @@ pub(crate) fn issue(st: &State, repo: &Repo, issue: &Issue) -> Value {
                 "merged_at": pull.merged_at.map(ts),
             }),
         );
+    }
+    v
+}
+
+/// `timeline-comment-event`: a comment as the issue's timeline shows it.
+pub(crate) fn timeline_comment(st: &State, repo: &Repo, c: &Comment) -> Value {
+    let mut v = comment(st, repo, c);
+    if let Value::Object(m) = &mut v {
+        m.insert("event".into(), json!("commented"));
+        m.insert("actor".into(), simple_user(st, &c.user));
+    }
+    v
+}
+
+/// One of the issue event shapes of the timeline (`labeled-issue-event`,
+/// `timeline-assigned-issue-event`, `state-change-issue-event`, `renamed-issue-event` …).
+pub(crate) fn issue_event(st: &State, repo: &Repo, e: &IssueEvent) -> Value {
+    let mut v = json!({
+        "id": e.id,
+        "node_id": node_id("E", e.id),
+        "url": format!("{}/issues/events/{}", repo_api(st, repo), e.id),
+        "actor": simple_user(st, &e.actor),
+        "event": e.kind.name(),
+        "commit_id": Value::Null,
+        "commit_url": Value::Null,
+        "created_at": ts(e.at),
+        "performed_via_github_app": Value::Null,
+    });
+    let m = v.as_object_mut().expect("an object");
+    match &e.kind {
+        EventKind::Labeled { name, color } | EventKind::Unlabeled { name, color } => {
+            m.insert("label".into(), json!({ "name": name, "color": color }));
+        }
+        EventKind::Assigned(login) | EventKind::Unassigned(login) => {
+            m.insert("assignee".into(), simple_user(st, login));
+            m.insert("assigner".into(), simple_user(st, &e.actor));
+        }
+        EventKind::Closed { reason } => {
+            m.insert("state_reason".into(), json!(reason));
+        }
+        EventKind::Reopened => {
+            m.insert("state_reason".into(), json!("reopened"));
+        }
+        EventKind::Renamed { from, to } => {
+            m.insert("rename".into(), json!({ "from": from, "to": to }));
+        }
     }
     v
 }

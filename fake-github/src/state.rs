@@ -128,6 +128,44 @@ pub(crate) struct Issue {
     pub parent: Option<u64>,
     /// Numbers of the sub-issues, in the order they were added.
     pub sub_issues: Vec<u64>,
+    /// What people and apps did to the issue (labels, assignees, state, title), oldest first:
+    /// the issue's timeline, with its comments.
+    pub events: Vec<IssueEvent>,
+}
+
+/// One issue event, as `GET .../issues/{n}/timeline` shows it.
+#[derive(Debug, Clone)]
+pub(crate) struct IssueEvent {
+    pub id: u64,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+    pub kind: EventKind,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum EventKind {
+    Labeled { name: String, color: String },
+    Unlabeled { name: String, color: String },
+    Assigned(String),
+    Unassigned(String),
+    Closed { reason: Option<String> },
+    Reopened,
+    Renamed { from: String, to: String },
+}
+
+impl EventKind {
+    /// The `event` field.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Labeled { .. } => "labeled",
+            EventKind::Unlabeled { .. } => "unlabeled",
+            EventKind::Assigned(_) => "assigned",
+            EventKind::Unassigned(_) => "unassigned",
+            EventKind::Closed { .. } => "closed",
+            EventKind::Reopened => "reopened",
+            EventKind::Renamed { .. } => "renamed",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

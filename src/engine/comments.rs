@@ -13,8 +13,9 @@ use crate::incident::Incident;
 use crate::incident::timeline::{self, Entry, EntryKind};
 use crate::render::{self, names};
 
-/// Processes every person's comment without an entry, updates edited ones, drops deleted
-/// ones; then the `/action` lines of the postmortem pull request's comments.
+/// Processes every person's comment without an entry and every issue event not yet recorded,
+/// in the order they happened; updates edited comments, drops deleted ones; then the
+/// `/action` lines of the postmortem pull request's comments.
 pub(super) fn reconcile(cx: &mut Cx, incident: &mut Incident) {
     let comments = cx.input.comments;
     let listed: BTreeSet<u64> = comments.iter().map(|c| c.id).collect();
@@ -31,7 +32,23 @@ pub(super) fn reconcile(cx: &mut Cx, incident: &mut Incident) {
     }
     let seen = incident.seen_comments();
     let input = cx.input;
+    // The issue's events not yet recorded, from the declaration on (what came before it is how
+    // it became an incident; GitHub's times have whole seconds, so the labels an issue was
+    // opened with count).
+    let last = incident.last_event.unwrap_or(0);
+    let declared_at = incident.declared_at;
+    let mut events = input
+        .events
+        .unwrap_or_default()
+        .iter()
+        .filter(|e| e.id > last && e.created_at >= declared_at)
+        .peekable();
+    // Comments and events in the order they happened, so a label set by hand and a
+    // `/severity` written after it leave the incident where the later one put it.
     for comment in comments.iter().filter(|c| input.is_person(c)) {
+        while let Some(event) = events.next_if(|e| e.created_at < comment.created_at) {
+            super::hand::issue_event(cx, incident, event);
+        }
         if seen.contains(&comment.id) && Some(comment.id) != cx.declared_now {
             sync_edit(cx, incident, comment);
             continue;
@@ -42,6 +59,22 @@ pub(super) fn reconcile(cx: &mut Cx, incident: &mut Incident) {
             comment,
             comment.created_at >= incident.declared_at,
         );
+    }
+    for event in events {
+        super::hand::issue_event(cx, incident, event);
+    }
+    // Only people's events move the mark: Firebreak's own (its labels) would make every run
+    // after a change write the body once more.
+    let newest = input
+        .events
+        .unwrap_or_default()
+        .iter()
+        .filter(|e| e.id > last)
+        .filter(|e| e.actor.as_ref().is_some_and(|a| input.is_person_user(a)))
+        .map(|e| e.id)
+        .max();
+    if newest.is_some() {
+        incident.last_event = newest;
     }
     if let Some(pull) = input.pull {
         for comment in input.pull_comments.iter().filter(|c| input.is_person(c)) {

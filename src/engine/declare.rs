@@ -61,7 +61,10 @@ impl Request {
             now,
             EntryKind::Alert,
             &self.by,
-            format!("Alert fired again: {}", self.title),
+            format!(
+                "Alert fired again: {}",
+                timeline::cut(&self.title, timeline::EXCERPT_CHARS)
+            ),
         )
         .with_key(format!("alert@{}", now.timestamp_millis()))
     }
@@ -123,33 +126,56 @@ pub fn open(
     plan
 }
 
+/// Who put the incident label on the issue, and when: the author when it was opened with it,
+/// the person whose labeling woke the run, or (when a run was missed) the last person the
+/// issue's events say added it.
+fn labeled_by(input: &Input) -> Option<(String, DateTime<Utc>)> {
+    let issue = input.issue;
+    match &input.trigger {
+        Trigger::Opened => return Some((issue.user.login.clone(), issue.created_at)),
+        Trigger::Hand(HandEvent {
+            kind: HandKind::Labeled(_),
+            sender,
+            at,
+        }) => return Some((sender.login.clone(), *at)),
+        _ => {}
+    }
+    input
+        .events?
+        .iter()
+        .rev()
+        .filter(|e| e.event == "labeled")
+        .filter(|e| {
+            e.label
+                .as_ref()
+                .is_some_and(|l| l.name.eq_ignore_ascii_case(labels::LABEL_INCIDENT))
+        })
+        .find_map(|e| {
+            let actor = e.actor.as_ref()?;
+            let ours = super::is_ours_login(input.bot, &actor.login);
+            (!actor.is_bot() && !ours).then(|| (actor.login.clone(), e.created_at))
+        })
+}
+
 /// A new incident, when this issue is being declared: opened or labeled with the incident
-/// label, or a person's `/incident` comment.
+/// label (even when the run for it was missed), or a person's `/incident` comment.
 pub(super) fn from_issue(cx: &mut Cx) -> Option<Incident> {
     let Input {
         config,
         issue,
         comments,
-        trigger,
         authorizer,
         ..
     } = cx.input;
-    let labeled = issue.has_label(labels::LABEL_INCIDENT)
-        && matches!(
-            trigger,
-            Trigger::Opened
-                | Trigger::Hand(HandEvent {
-                    kind: HandKind::Labeled(_),
-                    ..
-                })
-        );
+    let labeled = issue
+        .has_label(labels::LABEL_INCIDENT)
+        .then(|| labeled_by(cx.input))
+        .flatten();
     let form = form_severity(config, issue.body_text());
-    if labeled {
+    // Labeled by someone who may not declare: a responder's `/incident` may still confirm it.
+    let mut waiting = None;
+    if let Some((by, at)) = labeled {
         let severity = form.unwrap_or(config.default_severity);
-        let (by, at) = match trigger {
-            Trigger::Hand(hand) => (hand.sender.login.clone(), hand.at),
-            _ => (issue.user.login.clone(), issue.created_at),
-        };
         // The issue form applies the label for whoever opens it: only people who may declare
         // do so by opening an issue; anyone else's report waits for a responder.
         let association = if by.eq_ignore_ascii_case(&issue.user.login) {
@@ -161,12 +187,12 @@ pub(super) fn from_issue(cx: &mut Cx) -> Option<Incident> {
         if config.declare.open_to == OpenTo::Permitted
             && !authorizer.permits(&by, association, "incident")
         {
-            awaiting_triage(cx, &by, form);
-            return None;
+            waiting = Some(by);
+        } else {
+            let title = strip_severity_prefix(config, &issue.title);
+            let entry = Entry::new(at, EntryKind::Declared, &by, "").with_key("declared");
+            return Some(declared(cx, &title, severity, entry));
         }
-        let title = strip_severity_prefix(config, &issue.title);
-        let entry = Entry::new(at, EntryKind::Declared, &by, "").with_key("declared");
-        return Some(declared(cx, &title, severity, entry));
     }
     let vocab = vocabulary(config);
     let input = cx.input;
@@ -196,6 +222,9 @@ pub(super) fn from_issue(cx: &mut Cx) -> Option<Incident> {
             cx.declared_now = Some(comment.id);
             return Some(incident);
         }
+    }
+    if let Some(by) = waiting {
+        awaiting_triage(cx, &by, form);
     }
     None
 }

@@ -2,24 +2,59 @@
 //! and to its action items (closing, reopening): each becomes a timeline entry, and a severity
 //! or status label set by hand is adopted as the new severity or status.
 
+use chrono::{DateTime, Utc};
+
 use super::commands::direction;
 use super::{Cx, HandEvent, HandKind, ItemEvent, labels};
+use crate::event::IssueEvent;
 
 use crate::incident::timeline::{self, Entry, EntryKind};
 use crate::incident::{Incident, ItemState, Status};
 
-/// Label, assignee, close and reopen events made by a person become entries. A severity or
-/// status label set by hand is adopted as the new severity or status. The issue's author can
-/// retitle, close and reopen their issue without any right on the repository: when they may
-/// not change the incident, what they did is undone and said so.
+/// The event that woke the run, when the issue's events could not be listed with its
+/// comments (otherwise [`issue_event`] records it with the others).
 pub(super) fn hand_event(cx: &mut Cx, incident: &mut Incident, hand: &HandEvent) {
-    if hand.sender.is_bot() || super::is_ours_login(cx.input.bot, &hand.sender.login) {
+    if !cx.input.is_person_user(&hand.sender) {
         return;
     }
+    record(cx, incident, &hand.kind, &hand.sender.login, hand.at);
+}
+
+/// One of the issue's events, from its timeline, not yet recorded.
+pub(super) fn issue_event(cx: &mut Cx, incident: &mut Incident, event: &IssueEvent) {
+    let Some(actor) = event.actor.as_ref().filter(|a| cx.input.is_person_user(a)) else {
+        return;
+    };
+    let label = || event.label.as_ref().map(|l| l.name.clone());
+    let assignee = || event.assignee.as_ref().map(|u| u.login.clone());
+    let kind = match event.event.as_str() {
+        "labeled" => label().map(HandKind::Labeled),
+        "unlabeled" => label().map(HandKind::Unlabeled),
+        "assigned" => assignee().map(HandKind::Assigned),
+        "unassigned" => assignee().map(HandKind::Unassigned),
+        "closed" => Some(HandKind::Closed),
+        "reopened" => Some(HandKind::Reopened),
+        "renamed" => event
+            .rename
+            .as_ref()
+            .map(|r| HandKind::Renamed(r.to.clone())),
+        _ => None,
+    };
+    if let Some(kind) = kind {
+        record(cx, incident, &kind, &actor.login, event.created_at);
+    }
+}
+
+/// Label, assignee, close, reopen and retitle done by a person (`by`, at `at`) become entries.
+/// A severity or status label set by hand is adopted as the new severity or status. The
+/// issue's author can retitle, close and reopen their issue without any right on the
+/// repository: when they may not change the incident, what they did is undone (when it still
+/// stands) and said so.
+fn record(cx: &mut Cx, incident: &mut Incident, kind: &HandKind, by: &str, at: DateTime<Utc>) {
     let config = cx.input.config;
-    let by = hand.sender.login.as_str();
+    let state = cx.input.issue.state.as_str();
     let trusted = super::trust::sender_trusted(cx, by);
-    let (key, text) = match &hand.kind {
+    let (key, text) = match kind {
         HandKind::Labeled(name) => {
             let lower = name.to_ascii_lowercase();
             if let Some(level) = lower
@@ -35,7 +70,7 @@ pub(super) fn hand_event(cx: &mut Cx, incident: &mut Incident, hand: &HandEvent)
                         config.severity_name(from),
                         config.severity_name(level)
                     );
-                    (format!("label+{lower}@{}", hand.at.timestamp()), text)
+                    (format!("label+{lower}@{}", at.timestamp()), text)
                 } else {
                     return;
                 }
@@ -47,9 +82,9 @@ pub(super) fn hand_event(cx: &mut Cx, incident: &mut Incident, hand: &HandEvent)
                     return;
                 }
                 let from = incident.status;
-                incident.set_status(status, hand.at);
+                incident.set_status(status, at);
                 (
-                    format!("label+{lower}@{}", hand.at.timestamp()),
+                    format!("label+{lower}@{}", at.timestamp()),
                     format!(
                         "Status {} → {} by hand (label `{name}`)",
                         from.as_str(),
@@ -60,7 +95,7 @@ pub(super) fn hand_event(cx: &mut Cx, incident: &mut Incident, hand: &HandEvent)
                 return;
             } else {
                 (
-                    format!("label+{lower}@{}", hand.at.timestamp()),
+                    format!("label+{lower}@{}", at.timestamp()),
                     format!("Label `{name}` added"),
                 )
             }
@@ -75,50 +110,58 @@ pub(super) fn hand_event(cx: &mut Cx, incident: &mut Incident, hand: &HandEvent)
                 return;
             }
             (
-                format!("label-{lower}@{}", hand.at.timestamp()),
+                format!("label-{lower}@{}", at.timestamp()),
                 format!("Label `{name}` removed"),
             )
         }
         HandKind::Assigned(login) => (
-            format!("assign+{login}@{}", hand.at.timestamp()),
+            format!("assign+{login}@{}", at.timestamp()),
             format!("{login} assigned"),
         ),
         HandKind::Unassigned(login) => (
-            format!("assign-{login}@{}", hand.at.timestamp()),
+            format!("assign-{login}@{}", at.timestamp()),
             format!("{login} unassigned"),
         ),
         HandKind::Closed if !trusted => {
-            cx.plan.patch.state = Some("open".into());
+            if state == "closed" {
+                cx.plan.patch.state = Some("open".into());
+            }
             (
-                format!("closed@{}", hand.at.timestamp()),
+                format!("closed@{}", at.timestamp()),
                 "Closed the issue without the right to change this incident; reopened".to_string(),
             )
         }
         HandKind::Closed => (
-            format!("closed@{}", hand.at.timestamp()),
+            format!("closed@{}", at.timestamp()),
             "Issue closed".to_string(),
         ),
         HandKind::Reopened if !trusted => {
-            cx.plan.patch.state = Some("closed".into());
+            if state == "open" {
+                cx.plan.patch.state = Some("closed".into());
+            }
             (
-                format!("reopened@{}", hand.at.timestamp()),
+                format!("reopened@{}", at.timestamp()),
                 "Reopened the issue without the right to change this incident; closed again"
                     .to_string(),
             )
         }
         HandKind::Reopened => (
-            format!("reopened@{}", hand.at.timestamp()),
+            format!("reopened@{}", at.timestamp()),
             "Issue reopened".to_string(),
         ),
-        HandKind::Edited => {
-            let title = super::declare::strip_severity_prefix(config, &cx.input.issue.title);
+        HandKind::Edited | HandKind::Renamed(_) => {
+            let to = match kind {
+                HandKind::Renamed(to) => to,
+                _ => &cx.input.issue.title,
+            };
+            let title = super::declare::strip_severity_prefix(config, to);
             if title == incident.title {
                 return;
             }
             if !trusted {
                 // The plan sets the incident's title back.
                 (
-                    format!("title@{}", hand.at.timestamp()),
+                    format!("title@{}", at.timestamp()),
                     format!(
                         "Retitled the issue \"{title}\" without the right to change this incident; the title was restored"
                     ),
@@ -126,22 +169,22 @@ pub(super) fn hand_event(cx: &mut Cx, incident: &mut Incident, hand: &HandEvent)
             } else {
                 incident.title = title.clone();
                 (
-                    format!("title@{}", hand.at.timestamp()),
+                    format!("title@{}", at.timestamp()),
                     format!("Title changed to \"{title}\""),
                 )
             }
         }
     };
-    let kind = match hand.kind {
+    let kind = match kind {
         HandKind::Labeled(_) | HandKind::Unlabeled(_) => EntryKind::Label,
         HandKind::Assigned(_) | HandKind::Unassigned(_) => EntryKind::Assignee,
         HandKind::Closed => EntryKind::Closed,
         HandKind::Reopened => EntryKind::Reopened,
-        HandKind::Edited => EntryKind::Note,
+        HandKind::Edited | HandKind::Renamed(_) => EntryKind::Note,
     };
     timeline::upsert(
         &mut incident.timeline,
-        Entry::new(hand.at, kind, by, text).with_key(key),
+        Entry::new(at, kind, by, text).with_key(key),
     );
 }
 

@@ -33,11 +33,12 @@ use chrono::{DateTime, Utc};
 
 use crate::command::{self, Command, Vocabulary};
 use crate::config::Config;
-use crate::event::{Comment, Issue, User};
+use crate::event::{Comment, Issue, IssueEvent, User};
 pub use crate::incident::parts::Limits;
 use crate::incident::section::Body;
 use crate::incident::timeline::{self, Entry, EntryKind};
-use crate::incident::{ItemState, PullFacts};
+use crate::incident::{Incident, ItemState, PullFacts, carried};
+use crate::render;
 
 pub use authorize::{Authorizer, ConfigAuthorizer};
 pub use facts::{Facts, FileAt, ItemIssue, Need};
@@ -80,8 +81,11 @@ pub enum HandKind {
     Unassigned(String),
     Closed,
     Reopened,
-    /// The title or the description was edited.
+    /// The title or the description was edited (the payload says which; the issue as read
+    /// says the title now).
     Edited,
+    /// The title was changed to this (from the issue's timeline).
+    Renamed(String),
 }
 
 /// An action item's issue was closed or reopened: its row follows, with a timeline entry.
@@ -112,6 +116,10 @@ pub struct Input<'a> {
     pub issue: &'a Issue,
     /// Every comment on the issue, oldest first.
     pub comments: &'a [Comment],
+    /// What people did to the issue (labels, assignees, state, title), oldest first: each
+    /// becomes an entry once, whether or not its event woke a run. `None` when GitHub could
+    /// not list them: then only the event that woke the run ([`Trigger::Hand`]) is recorded.
+    pub events: Option<&'a [IssueEvent]>,
     pub trigger: Trigger,
     pub authorizer: &'a dyn Authorizer,
     /// What the gather step read because a decision asked ([`Plan::needs`]).
@@ -136,7 +144,12 @@ impl Input<'_> {
     /// Written by a person: not by Firebreak, not by another bot. Only people's comments
     /// become timeline entries and run commands.
     pub fn is_person(&self, comment: &Comment) -> bool {
-        !comment.user.is_bot() && !self.is_ours(comment)
+        self.is_person_user(&comment.user)
+    }
+
+    /// A person's account: not Firebreak's, not another bot's.
+    pub fn is_person_user(&self, user: &User) -> bool {
+        !user.is_bot() && !is_ours_login(self.bot, &user.login)
     }
 }
 
@@ -197,6 +210,23 @@ pub(crate) struct Cx<'i, 'p> {
     pub author_trusted: bool,
 }
 
+/// An entry from outside the issue: into the timeline, and into a comment that carries it for
+/// every later run ([`carried`]).
+fn carry(cx: &mut Cx, incident: &mut Incident, entry: &Entry) {
+    let Some(key) = entry.key.clone() else {
+        timeline::upsert(&mut incident.timeline, entry.clone());
+        return;
+    };
+    let view = render::CarriedView {
+        text: entry.text.clone(),
+        by: entry.by.clone(),
+        time: render::format_time(entry.at, cx.input.config.timezone),
+    };
+    let words = render::render(render::names::ALERT_AGAIN, &view);
+    cx.plan.comment(key, carried::compose(&words, entry));
+    timeline::upsert(&mut incident.timeline, entry.clone());
+}
+
 /// Decide what to do.
 pub fn decide(input: &Input) -> Plan {
     let issue = input.issue;
@@ -240,14 +270,25 @@ pub fn decide(input: &Input) -> Plan {
 
     // Entries in overflow comments count as seen, and edits and deletions reach them too.
     incident.timeline = parts.merge(&incident.timeline);
+    // Entries from outside the issue, carried by Firebreak's comments: a run that read the
+    // body before one was written still keeps it.
+    for entry in input
+        .comments
+        .iter()
+        .filter(|c| input.is_ours(c))
+        .filter_map(|c| carried::parse(c.body_text()))
+    {
+        timeline::upsert(&mut incident.timeline, entry);
+    }
     comments::reconcile(&mut cx, &mut incident);
     match &input.trigger {
-        Trigger::Hand(event) => hand::hand_event(&mut cx, &mut incident, event),
-        Trigger::Item(event) => hand::item_event(&mut incident, event),
-        Trigger::Entry(entry) => {
-            timeline::upsert(&mut incident.timeline, entry.clone());
+        // The issue's events were read with its comments: the one that woke us is among them.
+        Trigger::Hand(event) if input.events.is_none() => {
+            hand::hand_event(&mut cx, &mut incident, event)
         }
-        Trigger::Reconcile | Trigger::Opened | Trigger::Pull { .. } => {}
+        Trigger::Item(event) => hand::item_event(&mut incident, event),
+        Trigger::Entry(entry) => carry(&mut cx, &mut incident, entry),
+        Trigger::Hand(_) | Trigger::Reconcile | Trigger::Opened | Trigger::Pull { .. } => {}
     }
     if let Some(states) = &input.facts.item_states {
         items::sync_states(&mut incident, states);

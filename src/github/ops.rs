@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::{GitHub, GitHubError, Retry, segment};
 use crate::engine::plan::LabelSpec;
-use crate::event::{Comment, Issue};
+use crate::event::{Comment, Issue, IssueEvent};
 
 #[derive(Deserialize)]
 struct Permission {
@@ -42,6 +42,43 @@ impl GitHub {
             Retry::Safe,
         )
         .await
+    }
+
+    /// An issue's comments and the events people made on it (labels, assignees, state, title),
+    /// each oldest first, from one listing of its timeline (100 items a page). `None` when
+    /// this GitHub has no timeline for it (404) or serves one Firebreak cannot read: list the
+    /// comments instead.
+    pub async fn list_timeline(
+        &self,
+        number: u64,
+    ) -> Result<Option<(Vec<Comment>, Vec<IssueEvent>)>, GitHubError> {
+        let path = self.repo_path(&format!("/issues/{number}/timeline?per_page=100"));
+        let items: Vec<serde_json::Value> = match self
+            .paginate(&format!("listing the timeline of #{number}"), &path)
+            .await
+        {
+            Ok(items) => items,
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let mut comments = Vec::new();
+        let mut events = Vec::new();
+        for item in items {
+            let read = match item.get("event").and_then(|e| e.as_str()) {
+                Some("commented") => serde_json::from_value(item).map(|c| comments.push(c)),
+                Some(kind) if IssueEvent::RECORDED.contains(&kind) => {
+                    serde_json::from_value(item).map(|e| events.push(e))
+                }
+                _ => Ok(()),
+            };
+            if let Err(e) = read {
+                tracing::warn!(
+                    "the timeline of #{number} has an item Firebreak cannot read ({e}); listing its comments instead"
+                );
+                return Ok(None);
+            }
+        }
+        Ok(Some((comments, events)))
     }
 
     /// Every comment of an issue, oldest first, 100 a page.

@@ -4,6 +4,7 @@
 //! section of the issue body ([`section`]) — GitHub is the only store. Everything here is pure:
 //! functions take `now` (or the time of the comment that caused a change) as a parameter.
 
+pub mod carried;
 pub mod kinds;
 pub mod parts;
 pub mod postmortem;
@@ -121,6 +122,10 @@ pub struct Incident {
     /// Firebreak's labels exist in the repository (checked once per incident).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub labels_ready: bool,
+    /// The newest of the issue's events (labels, assignees, state, title; by id) already
+    /// recorded: the timeline is read past it, so every event is recorded once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_event: Option<u64>,
     /// Follow-ups opened with `/action`, in the order they were asked for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub action_items: Vec<ActionItem>,
@@ -161,6 +166,7 @@ impl Incident {
             update: None,
             fingerprint: None,
             labels_ready: false,
+            last_event: None,
             action_items: Vec::new(),
             postmortem: None,
             timeline: Vec::new(),

@@ -32,6 +32,8 @@ pub mod names {
     pub const REFUSED: &str = "reply-refused";
     /// The reply to a report by someone who may not declare.
     pub const TRIAGE: &str = "reply-triage";
+    /// An alert fired again on the open incident it names.
+    pub const ALERT_AGAIN: &str = "alert-again";
     pub const RESOLUTION: &str = "resolution-notice";
     pub const UPDATE: &str = "stakeholder-update";
     pub const HELP: &str = "help";
@@ -87,6 +89,7 @@ const TEMPLATES: &[Template] = templates! {
     names::FAILURES => "reply-failures", false;
     names::REFUSED => "reply-refused", false;
     names::TRIAGE => "reply-triage", false;
+    names::ALERT_AGAIN => "alert-again", false;
     names::RESOLUTION => "resolution-notice", false;
     names::UPDATE => "stakeholder-update", false;
     names::HELP => "help", false;

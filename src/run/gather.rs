@@ -13,7 +13,7 @@ use crate::engine::{
     self, ConfigAuthorizer, Facts, FileAt, Input, ItemIssue, LABEL_ACTION_ITEM, Need, Plan,
     PullRead, Trigger,
 };
-use crate::event::{Comment, Issue};
+use crate::event::{Comment, Issue, IssueEvent};
 use crate::github::{GitHub, GitHubError};
 use crate::incident::PullFacts;
 use crate::incident::section::Body;
@@ -31,6 +31,9 @@ pub struct Snapshot {
     pub issue: Issue,
     /// Every comment on the issue, oldest first.
     pub comments: Vec<Comment>,
+    /// What people did to the issue (labels, assignees, state, title), oldest first; `None`
+    /// when this GitHub serves no issue timeline.
+    pub events: Option<Vec<IssueEvent>>,
     pub trigger: Trigger,
     /// The postmortem pull request, when the run concerns it.
     pub pull: Option<PullRead>,
@@ -50,7 +53,10 @@ impl Snapshot {
         mut facts: Facts,
     ) -> anyhow::Result<Snapshot> {
         let bot = github.identity().await.to_string();
-        let comments = github.list_comments(issue.number).await?;
+        let (comments, events) = match github.list_timeline(issue.number).await? {
+            Some((comments, events)) => (comments, Some(events)),
+            None => (github.list_comments(issue.number).await?, None),
+        };
         let pull = read_pull(github, config, &issue, &trigger).await?;
         let pull_comments = match &pull {
             Some(p) => github.list_comments(p.number).await?,
@@ -63,6 +69,7 @@ impl Snapshot {
             bot,
             issue,
             comments,
+            events,
             trigger,
             pull,
             pull_comments,
@@ -85,6 +92,7 @@ impl Snapshot {
                 now,
                 issue: &self.issue,
                 comments: &self.comments,
+                events: self.events.as_deref(),
                 trigger: self.trigger.clone(),
                 authorizer: &authorizer,
                 facts: &self.facts,

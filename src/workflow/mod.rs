@@ -7,6 +7,8 @@
 //! `GITHUB_STEP_SUMMARY`. An event that cannot concern an incident (a plain comment on a plain
 //! issue) costs no API call at all.
 
+pub mod console;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 

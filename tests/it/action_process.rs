@@ -385,3 +385,28 @@ async fn sweep_and_declare_dry_runs_write_nothing() {
     );
     assert_eq!(repo.fake.issue_numbers(&repo.name), [n]);
 }
+
+#[tokio::test]
+async fn no_text_people_wrote_forms_a_workflow_command_in_the_actions_log() {
+    let repo = support::repo("process-commands");
+    let n = repo.incident("Queue stuck").await;
+    // Comments whose lines would be workflow commands, by a responder and by an outsider.
+    let lines = "::stop-commands::pwned\n  ::add-mask::secret\n/sev 1 ::error::x\n::error::fake";
+    let ws = workspace_with_config(None);
+    for author in ["alice", "mallory"] {
+        let c = repo.fake.create_comment(&repo.name, n, author, lines);
+        let event = payload::issue_comment(&repo.fake, &repo.name, n, c.id, "created");
+        for args in [&["--dry-run"][..], &["--dry-run", "--format", "json"], &[]] {
+            let run = run_action_with(&repo, "issue_comment", &event, ws.path(), args);
+            run.assert_success();
+            let stdout = String::from_utf8_lossy(&run.output.stdout);
+            let stderr = String::from_utf8_lossy(&run.output.stderr);
+            for line in stdout.lines().chain(stderr.lines()) {
+                assert!(
+                    !line.trim_start().starts_with("::"),
+                    "a workflow command ({author}, {args:?}): {line}"
+                );
+            }
+        }
+    }
+}

@@ -395,6 +395,73 @@ async fn rest_assignees_conform() {
 }
 
 #[tokio::test]
+async fn rest_timeline_conforms() {
+    let Some(mut api) = Api::new("rest_timeline_conforms") else {
+        return;
+    };
+    let r = repo("timeline");
+    let fake = &support::github().fake;
+    fake.add_label(&r, "team:payments", "ededed", None);
+    let n = fake
+        .create_issue(&r, "alice", "Incident", "body", &["incident"])
+        .number;
+    fake.create_comment(&r, n, "bob", "Looking");
+    fake.label_issue(&r, n, "team:payments", "bob");
+    fake.set_issue_title(&r, n, "Checkout down", "bob");
+    fake.set_issue_state(&r, n, "closed", "bob");
+    fake.set_issue_state(&r, n, "open", "bob");
+    api.ok(
+        "POST",
+        &format!("/repos/{r}/issues/{n}/assignees"),
+        Some(json!({"assignees": ["alice"]})),
+        201,
+    )
+    .await;
+    api.ok(
+        "DELETE",
+        &format!("/repos/{r}/issues/{n}/labels/team%3Apayments"),
+        None,
+        200,
+    )
+    .await;
+    let items = api
+        .ok(
+            "GET",
+            &format!("/repos/{r}/issues/{n}/timeline?per_page=100"),
+            None,
+            200,
+        )
+        .await;
+    let kinds: Vec<&str> = items
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|i| i["event"].as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "labeled",
+            "commented",
+            "labeled",
+            "renamed",
+            "closed",
+            "reopened",
+            "assigned",
+            "unlabeled"
+        ]
+    );
+    api.ok(
+        "GET",
+        &format!("/repos/{r}/issues/999999/timeline"),
+        None,
+        404,
+    )
+    .await;
+    api.finish("rest_timeline_conforms");
+}
+
+#[tokio::test]
 async fn rest_reactions_conform() {
     let Some(mut api) = Api::new("rest_reactions_conform") else {
         return;

@@ -163,7 +163,7 @@ async fn prepare(kind: Kind, repo: &Repo) -> (&'static str, Vec<u8>) {
         }
         Kind::HandLabel => {
             let n = repo.incident("Queue backlog").await;
-            repo.fake.label_issue(&repo.name, n, "sev:1");
+            repo.fake.label_issue(&repo.name, n, "sev:1", "carol");
             (
                 "issues",
                 payload::issues(
@@ -221,7 +221,7 @@ fn normalize(text: &str) -> String {
         (r"issuecomment-\d+", "issuecomment-[id]"),
         (r"\bc\d{3,}(\.\d+)?\b", "c[id]"),
         (
-            r#"(comment|checklist_comment|sub_issue_id|id)(\\*)"\s*:\s*\d{3,}"#,
+            r#"(comment|checklist_comment|sub_issue_id|last_event|id)(\\*)"\s*:\s*\d{3,}"#,
             "$1$2\":[id]",
         ),
         (r"\b[0-9a-f]{40}\b", "[sha]"),

@@ -352,7 +352,8 @@ async fn hand_added_labels_survive_firebreak_changes() {
         .add_label(&repo.name, "team:payments", "ededed", None);
     let payload = {
         // A person adds a label by hand.
-        repo.fake.label_issue(&repo.name, n, "team:payments");
+        repo.fake
+            .label_issue(&repo.name, n, "team:payments", "carol");
         payload::issues(
             &repo.fake,
             &repo.name,
@@ -390,7 +391,7 @@ async fn one_command_on_an_existing_incident_costs_two_reads_and_minimal_writes(
         reads,
         [
             &format!("GET /repos/{}/issues/{n}", repo.name),
-            &format!("GET /repos/{}/issues/{n}/comments", repo.name)
+            &format!("GET /repos/{}/issues/{n}/timeline", repo.name)
         ],
         "{calls:#?}"
     );
@@ -414,7 +415,7 @@ async fn redelivering_the_same_event_changes_nothing_and_posts_nothing() {
         calls,
         [
             format!("GET /repos/{}/issues/{n}", repo.name),
-            format!("GET /repos/{}/issues/{n}/comments", repo.name)
+            format!("GET /repos/{}/issues/{n}/timeline", repo.name)
         ],
         "the issue and its comments read, nothing written"
     );

@@ -355,7 +355,7 @@ async fn with_overflow_a_new_comment_costs_one_list_and_one_patch_and_a_repeat_c
         repo.body(n).len() < 40_000,
         "precondition: the next comment does not reach the high-water mark"
     );
-    let list = format!("GET /repos/{}/issues/{n}/comments", repo.name);
+    let list = format!("GET /repos/{}/issues/{n}/timeline", repo.name);
 
     repo.clear_requests();
     let c = repo
@@ -704,4 +704,51 @@ async fn a_postmortem_drafted_after_overflow_holds_the_whole_timeline_and_the_bo
     assert!(body.contains("### Postmortem"), "and mirrors the checklist");
     assert_under_github_limit(&repo, n);
     assert_every_comment_once(&repo, n, 0..300);
+}
+
+#[tokio::test]
+async fn an_alert_entry_survives_a_run_that_wrote_the_body_from_an_older_read() {
+    let repo = support::repo("alert-stale");
+    let dispatch = |title: &str| {
+        serde_json::to_vec(&serde_json::json!({
+            "action": "incident",
+            "repository": {"full_name": repo.name},
+            "client_payload": {"title": title, "severity": "2", "fingerprint": "api-5xx"},
+        }))
+        .unwrap()
+    };
+    let n = repo
+        .handle("repository_dispatch", &dispatch("5xx above 2% on api"))
+        .await
+        .unwrap()
+        .issue
+        .unwrap();
+    let before_alert = repo.body(n);
+    repo.handle("repository_dispatch", &dispatch("5xx above 5% on api"))
+        .await
+        .unwrap();
+    // The alert says so where people look, once.
+    let carriers: Vec<String> = repo
+        .bot_comments(n)
+        .into_iter()
+        .filter(|c| c.contains("Alert fired again"))
+        .collect();
+    assert_eq!(carriers.len(), 1, "{carriers:#?}");
+    let visible = carriers[0].lines().next().unwrap_or_default();
+    support::stable().bind(|| insta::assert_snapshot!("alert_again_comment", visible));
+    // A concurrent run that read the issue before the alert writes the body it computed.
+    repo.fake.edit_issue_body(&repo.name, n, &before_alert);
+    assert_eq!(entry_count(&repo.body(n), "5xx above 5%"), 0);
+    // The next run, whatever woke it, puts the entry back.
+    repo.comment(n, "bob", "Scaling the pool").await;
+    assert_eq!(
+        entry_count(&repo.body(n), "Alert fired again: 5xx above 5% on api"),
+        1
+    );
+    let carriers = repo
+        .bot_comments(n)
+        .into_iter()
+        .filter(|c| c.contains("Alert fired again"))
+        .count();
+    assert_eq!(carriers, 1, "no second comment");
 }

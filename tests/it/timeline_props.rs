@@ -1,8 +1,10 @@
-//! Property: whatever the interleaving of comment creates, edits and deletes with runs — runs
-//! overlapping each other, each reading, writing parts and writing the body at different
-//! moments, as the runner does — once a final run ends every person's comment has exactly one
-//! entry in the body and the overflow parts together, entries are ordered across parts, and a
-//! further run has nothing to do.
+//! Property: whatever the interleaving of comment creates, edits and deletes, changes made by
+//! hand (labels, assignees) and forged edits of the section by an issue author who may not
+//! change the incident, with runs — runs overlapping each other, each reading, writing parts,
+//! the record and the body at different moments, as the runner does, some starting from an
+//! old payload — once a final run ends every person's comment and every hand-made label has
+//! exactly one entry in the body and the overflow parts together, entries are ordered across
+//! parts, a forged edit changed nothing, and a further run has nothing to do.
 //!
 //! The engine (`engine::decide`, pure) runs over an in-memory model of one issue, with
 //! small size limits so that a few comments already overflow; the model applies plans the way
@@ -12,7 +14,7 @@
 use chrono::{DateTime, Duration, Utc};
 use firebreak::config::Config;
 use firebreak::engine::{self, Authorizer, Facts, Input, Plan, Trigger};
-use firebreak::event::{Comment, Issue, Label, User};
+use firebreak::event::{Comment, Issue, IssueEvent, Label, User};
 use firebreak::incident::parts::{Found, Limits};
 use firebreak::incident::section::Body;
 use firebreak::incident::timeline::{self, Entry};
@@ -30,14 +32,19 @@ const PEOPLE: [&str; 3] = ["alice", "bob", "carol"];
 /// The runner's bound on rounds.
 const MAX_ROUNDS: usize = 6;
 
-struct AllowAll;
+/// Everyone may run every command, except mallory, who may run none (she can still open an
+/// issue and edit its description, as on a public repository).
+struct Rights;
 
-impl Authorizer for AllowAll {
-    fn permits(&self, _: &str, _: &str, _: &str) -> bool {
-        true
+/// Who may not change the incident.
+const OUTSIDER: &str = "mallory";
+
+impl Authorizer for Rights {
+    fn permits(&self, login: &str, _: &str, _: &str) -> bool {
+        login != OUTSIDER
     }
     fn who(&self, _: &str) -> String {
-        "Everyone".into()
+        "Responders".into()
     }
 }
 
@@ -58,6 +65,7 @@ fn user(login: &str) -> User {
 struct Snapshot {
     issue: Issue,
     comments: Vec<Comment>,
+    events: Vec<IssueEvent>,
 }
 
 /// One run's progress: read, then parts written, then body written.
@@ -73,6 +81,8 @@ enum Slot {
         round: usize,
         plan: Box<Plan>,
         created: Vec<u64>,
+        /// Record comments posted (the first time the state is kept in one).
+        records: u64,
         stale: bool,
     },
 }
@@ -81,6 +91,11 @@ struct World {
     config: Config,
     issue: Issue,
     comments: Vec<Comment>,
+    /// The issue's events (its timeline without the comments), people's and Firebreak's.
+    events: Vec<IssueEvent>,
+    /// Labels people added by hand (each name once), and whether one raised the severity.
+    hand_labels: Vec<String>,
+    hand_sev1: bool,
     next_id: u64,
     clock: DateTime<Utc>,
     slots: Vec<Slot>,
@@ -96,11 +111,12 @@ struct World {
 }
 
 impl World {
-    fn new() -> World {
+    /// An issue opened by `author` and declared by alice.
+    fn new(author: &str) -> World {
         let clock: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
         let issue: Issue = serde_json::from_value(serde_json::json!({
             "number": 1, "id": 1, "title": "Queue backlog", "body": "What we see.",
-            "state": "open", "user": {"login": "alice", "type": "User"},
+            "state": "open", "user": {"login": author, "type": "User"},
             "created_at": clock, "updated_at": clock,
             "html_url": "https://github.com/acme/app/issues/1",
         }))
@@ -109,6 +125,9 @@ impl World {
             config: Config::default(),
             issue,
             comments: Vec::new(),
+            events: Vec::new(),
+            hand_labels: Vec::new(),
+            hand_sev1: false,
             next_id: 100,
             clock,
             slots: vec![Slot::Idle, Slot::Idle, Slot::Idle],
@@ -133,6 +152,78 @@ impl World {
     fn tick(&mut self) -> DateTime<Utc> {
         self.clock += Duration::seconds(7);
         self.clock
+    }
+
+    /// Records an event by `actor` (ids share one sequence with comments, as on GitHub
+    /// they only grow).
+    fn event(&mut self, actor: &str, kind: &str, label: Option<&str>, assignee: Option<&str>) {
+        let at = self.tick();
+        let id = self.next_id;
+        self.next_id += 1;
+        self.events.push(
+            serde_json::from_value(serde_json::json!({
+                "id": id, "event": kind, "created_at": at,
+                "actor": {"login": actor, "type": if actor == BOT { "Bot" } else { "User" }},
+                "label": label.map(|name| serde_json::json!({"name": name})),
+                "assignee": assignee.map(|login| serde_json::json!({"login": login, "type": "User"})),
+            }))
+            .unwrap(),
+        );
+    }
+
+    /// A person changes the issue by hand: a label of their own, the severity label, or an
+    /// assignee.
+    fn hand(&mut self, who: &str, kind: u8, k: usize) {
+        match kind % 3 {
+            0 => {
+                let name = format!("area-{k}");
+                self.issue.labels.push(Label { name: name.clone() });
+                self.event(who, "labeled", Some(&name), None);
+                self.hand_labels.push(name);
+            }
+            1 => {
+                if !self.issue.has_label("sev:1") {
+                    self.issue.labels.push(Label {
+                        name: "sev:1".into(),
+                    });
+                }
+                self.event(who, "labeled", Some("sev:1"), None);
+                self.hand_sev1 = true;
+            }
+            _ => {
+                if !self.issue.assignees.iter().any(|a| a.login == who) {
+                    self.issue.assignees.push(user(who));
+                }
+                self.event(who, "assigned", None, Some(who));
+            }
+        }
+    }
+
+    /// The issue's author rewrites the hidden state in the description: resolved, SEV4, herself
+    /// as commander, a forged entry.
+    fn forge(&mut self) {
+        let body = Body::parse(self.issue.body_text());
+        let Some(mut incident) = body.incident().cloned() else {
+            return;
+        };
+        incident.severity = 4;
+        incident.status = firebreak::incident::Status::Resolved;
+        incident.commander = Some(OUTSIDER.into());
+        incident.timeline.push(Entry::new(
+            self.clock,
+            firebreak::incident::EntryKind::Comment,
+            "ceo",
+            "forged",
+        ));
+        let forged = firebreak::incident::section::compose(
+            &body.before,
+            "## forged",
+            &incident,
+            &body.after,
+        );
+        self.tick();
+        self.history.push(self.issue.clone());
+        self.issue.body = Some(forged);
     }
 
     fn add(&mut self, login: &str, body: &str) -> u64 {
@@ -192,6 +283,7 @@ impl World {
         Snapshot {
             issue,
             comments: self.comments.clone(),
+            events: self.events.clone(),
         }
     }
 
@@ -199,6 +291,7 @@ impl World {
         Snapshot {
             issue: self.issue.clone(),
             comments: self.comments.clone(),
+            events: self.events.clone(),
         }
     }
 
@@ -208,8 +301,9 @@ impl World {
             now: self.clock,
             issue: &snap.issue,
             comments: &snap.comments,
+            events: Some(&snap.events),
             trigger: Trigger::Reconcile,
-            authorizer: &AllowAll,
+            authorizer: &Rights,
             facts: &self.facts,
             pull: None,
             pull_comments: &[],
@@ -232,13 +326,20 @@ impl World {
         }
     }
 
+    /// Firebreak's label and assignee writes, each an event of its own, as on GitHub.
     fn labels_and_assignees(&mut self, plan: &Plan) {
-        let issue = &mut self.issue;
         for name in &plan.add_labels {
-            if !issue.has_label(name) {
-                issue.labels.push(Label { name: name.clone() });
+            if !self.issue.has_label(name) {
+                self.issue.labels.push(Label { name: name.clone() });
+                self.event(BOT, "labeled", Some(name), None);
             }
         }
+        for name in &plan.remove_labels {
+            if self.issue.has_label(name) {
+                self.event(BOT, "unlabeled", Some(name), None);
+            }
+        }
+        let issue = &mut self.issue;
         issue
             .labels
             .retain(|l| !plan.remove_labels.contains(&l.name));
@@ -284,11 +385,22 @@ impl World {
                     stale |= !self.set_comment(part.comment.unwrap(), &part.body);
                 }
                 created.drain(..replies);
+                // The record before the body, as `run::apply` writes it.
+                let mut records = 0;
+                if let (Some(write), Some(incident)) = (&plan.record, &plan.incident) {
+                    let text = engine::docs::record(incident, 1);
+                    let updated = write.comment.is_some_and(|id| self.set_comment(id, &text));
+                    if !updated {
+                        self.post_bot(&text);
+                        records = 1;
+                    }
+                }
                 Slot::PartsWritten {
                     snap,
                     round,
                     plan: Box::new(plan),
                     created,
+                    records,
                     stale,
                 }
             }
@@ -297,6 +409,7 @@ impl World {
                 round,
                 plan,
                 created,
+                records,
                 stale,
             } => {
                 let mut patch = plan.patch.clone();
@@ -320,7 +433,7 @@ impl World {
                 for (id, body) in &plan.overflow.retire {
                     self.set_comment(*id, body);
                 }
-                let posted = plan_posts(&plan, &snap) + created.len() as u64;
+                let posted = plan_posts(&plan, &snap) + created.len() as u64 + records;
                 let arrived = self.comments.len() as u64 > snap.comments.len() as u64 + posted;
                 if (patched && arrived || stale) && round + 1 < MAX_ROUNDS {
                     Slot::Listed {
@@ -387,6 +500,13 @@ enum Op {
     Delete {
         pick: usize,
     },
+    /// A person changes the issue by hand (see [`World::hand`]).
+    Hand {
+        who: usize,
+        kind: u8,
+    },
+    /// The issue's author forges the section (see [`World::forge`]).
+    Forge,
     /// Advance a run; a run that starts reads a payload `age` issue versions old.
     Step {
         slot: usize,
@@ -414,6 +534,8 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (0..3usize, any::<u8>()).prop_map(|(author, kind)| Op::Create { author, kind }),
         1 => (any::<usize>(), any::<u8>()).prop_map(|(pick, kind)| Op::Edit { pick, kind }),
         1 => any::<usize>().prop_map(|pick| Op::Delete { pick }),
+        1 => (0..3usize, any::<u8>()).prop_map(|(who, kind)| Op::Hand { who, kind }),
+        1 => Just(Op::Forge),
         4 => (0..3usize, prop_oneof![3 => Just(0usize), 1 => 1..3usize])
             .prop_map(|(slot, age)| Op::Step { slot, age }),
     ]
@@ -463,6 +585,29 @@ fn check(world: &World) -> Result<(), TestCaseError> {
         }
         prop_assert!(!everywhere.iter().any(|e| e.by == "ceo"), "no forged entry");
     }
+    for name in &world.hand_labels {
+        let entries = everywhere
+            .iter()
+            .filter(|e| {
+                e.kind == firebreak::incident::EntryKind::Label
+                    && e.text.contains(&format!("`{name}`"))
+            })
+            .count();
+        prop_assert_eq!(entries, 1, "label {} by hand has one entry", name);
+    }
+    if world.hand_sev1 {
+        prop_assert_eq!(incident.severity, 1, "a sev:1 label by hand is adopted");
+    }
+    // Nothing forged stands: the state is what commands and hand-made changes made it.
+    prop_assert!(incident.severity != 4, "forged severity");
+    prop_assert!(
+        incident.status != firebreak::incident::Status::Resolved,
+        "forged status"
+    );
+    prop_assert!(
+        incident.commander.as_deref() != Some(OUTSIDER),
+        "forged commander"
+    );
     let listed: Vec<u64> = world.comments.iter().map(|c| c.id).collect();
     prop_assert!(
         everywhere
@@ -500,10 +645,11 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
-    fn any_interleaving_of_comments_and_runs_ends_with_every_comment_once(
+    fn any_interleaving_of_comments_hand_changes_forgeries_and_runs_ends_with_every_change_once(
+        outsider_reported in any::<bool>(),
         ops in proptest::collection::vec(op(), 1..60)
     ) {
-        let mut world = World::new();
+        let mut world = World::new(if outsider_reported { OUTSIDER } else { "alice" });
         let mut k = 0;
         for op in ops {
             k += 1;
@@ -513,6 +659,10 @@ proptest! {
                 }
                 Op::Edit { pick, kind } => world.edit(pick, &text(kind, k)),
                 Op::Delete { pick } => world.delete(pick),
+                Op::Hand { who, kind } => world.hand(PEOPLE[who], kind, k),
+                // Only an author who may not change the incident forges: anyone else may.
+                Op::Forge if outsider_reported => world.forge(),
+                Op::Forge => {}
                 Op::Step { slot, age } => world.step(slot, age),
             }
         }

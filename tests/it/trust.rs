@@ -516,7 +516,7 @@ async fn the_reporter_closing_retitling_or_reopening_the_incident_is_undone() {
     assert_eq!(repo.fake.issue(&repo.name, n).unwrap().state, "open");
     let title = repo.fake.issue(&repo.name, n).unwrap().title;
     repo.fake
-        .set_issue_title(&repo.name, n, "[SEV4] nothing to see");
+        .set_issue_title(&repo.name, n, "[SEV4] nothing to see", "mallory");
     let edited = payload::issues(&repo.fake, &repo.name, n, "edited", "mallory", None, None);
     repo.handle("issues", &edited).await.unwrap();
     assert_eq!(repo.fake.issue(&repo.name, n).unwrap().title, title);

@@ -65,6 +65,30 @@ pub(crate) fn list(ctx: &mut Ctx<'_>, repo: &str, number: u64) -> Resp {
     paginate(ctx.req, items)
 }
 
+/// GET /repos/{o}/{r}/issues/{n}/timeline: the issue's comments (`commented`) and what was done
+/// to it (labels, assignees, state, title), oldest first.
+pub(crate) fn timeline(ctx: &mut Ctx<'_>, repo: &str, number: u64) -> Resp {
+    let st = &*ctx.st;
+    let r = st.repo(repo).expect("checked by the router");
+    let Some(issue) = r.issues.get(&number) else {
+        return not_found();
+    };
+    let mut items: Vec<(chrono::DateTime<chrono::Utc>, u64, Value)> = r
+        .comments
+        .values()
+        .filter(|c| c.issue == number)
+        .map(|c| (c.created_at, c.id, shapes::timeline_comment(st, r, c)))
+        .collect();
+    items.extend(
+        issue
+            .events
+            .iter()
+            .map(|e| (e.at, e.id, shapes::issue_event(st, r, e))),
+    );
+    items.sort_by_key(|(at, id, _)| (*at, *id));
+    paginate(ctx.req, items.into_iter().map(|(_, _, v)| v).collect())
+}
+
 /// GET /repos/{o}/{r}/issues/comments: every comment of the repository.
 pub(crate) fn list_repo(ctx: &mut Ctx<'_>, repo: &str) -> Resp {
     let since = match since(ctx) {

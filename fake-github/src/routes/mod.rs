@@ -150,7 +150,18 @@ fn route(ctx: &mut Ctx<'_>) -> Resp {
             {
                 return not_found();
             }
-            repo_route(ctx, &key, &m, rest)
+            // A write to an issue (or a pull request) leaves events for what it changed.
+            let touched = match rest {
+                ["issues" | "pulls", n, ..] if m != Method::GET => num(n),
+                _ => None,
+            };
+            let before = touched.and_then(|n| ctx.st.marks(&key, n));
+            let resp = repo_route(ctx, &key, &m, rest);
+            if let (Some(n), Some(before)) = (touched, before) {
+                let actor = ctx.actor();
+                ctx.st.record_changes(&key, n, &actor, &before);
+            }
+            resp
         }
         _ => not_found(),
     }
@@ -205,6 +216,7 @@ fn repo_route(ctx: &mut Ctx<'_>, repo: &str, m: &Method, rest: &[&str]) -> Resp 
             with_num(id, |id| comments::react_comment(ctx, repo, id))
         }
         (&M::GET, ["issues", n, "comments"]) => with_num(n, |n| comments::list(ctx, repo, n)),
+        (&M::GET, ["issues", n, "timeline"]) => with_num(n, |n| comments::timeline(ctx, repo, n)),
         (&M::POST, ["issues", n, "comments"]) => with_num(n, |n| comments::create(ctx, repo, n)),
         (&M::GET, ["issues", n, "reactions"]) => {
             with_num(n, |n| comments::list_issue_reactions(ctx, repo, n))

@@ -204,6 +204,14 @@ impl FailuresView {
     }
 }
 
+/// An entry from outside the issue (an alert firing again), as its carrier comment says it.
+#[derive(Debug, Serialize)]
+pub struct CarriedView {
+    pub text: String,
+    pub by: String,
+    pub time: String,
+}
+
 #[derive(Debug, Serialize)]
 pub struct RefusedView {
     pub author: String,
