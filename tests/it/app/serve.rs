@@ -179,7 +179,7 @@ async fn a_job_that_meets_github_failing_is_tried_again_and_completes() {
     // succeeds.
     repo.fake.inject(fake_github::Fault {
         method: Some(http::Method::GET),
-        path_contains: format!("/repos/{}/issues/{n}/comments", repo.name),
+        path_contains: format!("/repos/{}/issues/{n}/timeline", repo.name),
         kind: fake_github::FaultKind::Status(502),
         times: 5,
     });

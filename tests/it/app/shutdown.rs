@@ -7,11 +7,13 @@ use fake_github::{Fault, FaultKind, payload};
 use super::register;
 use crate::support::{self, Repo};
 
-/// Slows every listing of the issue's comments, so queued jobs are still waiting at SIGTERM.
+/// Slows every read of the issue's timeline (comments and events), so queued jobs are still
+/// waiting at SIGTERM. The fault matches this repository only and is left in place: clearing
+/// faults would clear those of other tests sharing the in-memory GitHub.
 fn slow_down(repo: &Repo, n: u64, delay: Duration) {
     repo.fake.inject(Fault {
         method: Some(http::Method::GET),
-        path_contains: format!("/repos/{}/issues/{n}/comments", repo.name),
+        path_contains: format!("/repos/{}/issues/{n}/timeline", repo.name),
         kind: FaultKind::Delay(delay),
         times: 100,
     });
@@ -71,7 +73,6 @@ async fn sigterm_stops_accepting_drains_the_queue_and_exits_0() {
         status.1
     );
     assert!(status.1.contains("drained; exiting"), "{}", status.1);
-    repo.fake.clear_faults();
     let body = repo.body(n);
     for text in texts {
         assert!(
@@ -105,7 +106,6 @@ async fn past_the_drain_deadline_the_process_still_exits_0_saying_what_was_left(
     })
     .await
     .unwrap();
-    repo.fake.clear_faults();
     assert!(status.success(), "exit {status:?}; log:\n{log}");
     assert!(
         started.elapsed() < Duration::from_secs(3),
