@@ -116,6 +116,7 @@ impl World {
                     incident,
                     &Default::default(),
                     &created,
+                    None,
                 )),
                 _ => None,
             };

@@ -334,7 +334,9 @@ impl Config {
             } else {
                 idle += 1;
                 if idle > 366 {
-                    return date + Duration::days(i64::from(days));
+                    return date
+                        .checked_add_signed(Duration::days(i64::from(days)))
+                        .unwrap_or(date);
                 }
             }
         }

@@ -166,7 +166,7 @@ impl Resolver<'_> {
             let defaults = PostmortemPolicy::default();
             let postmortem = PostmortemPolicy {
                 required: raw.postmortem.required,
-                due_business_days: self.count(
+                due_business_days: self.days(
                     &pm_path.key("due_business_days"),
                     raw.postmortem.due_business_days,
                     defaults.due_business_days,
@@ -359,7 +359,7 @@ impl Resolver<'_> {
         let d = raw.due_days;
         let mut due_days = defaults.due_days;
         for (p, value) in [d.P0, d.P1, d.P2, d.P3].into_iter().enumerate() {
-            due_days[p] = self.count(&due.key(&priority_name(p as u8)), value, due_days[p], 1)?;
+            due_days[p] = self.days(&due.key(&priority_name(p as u8)), value, due_days[p], 1)?;
         }
         let cap_path = path.key("open_cap");
         let open_cap = match raw.open_cap {

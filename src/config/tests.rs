@@ -471,6 +471,10 @@ fn semantic_errors_name_the_key_at_fault() {
         @".github/firebreak.yml:1:15: title_format: unknown placeholder `{sev}`; use {severity}, {level}, {title}"
     );
     assert_snapshot!(
+        error("action_items:\n  due_days: { P3: 4000000000 }\n"),
+        @".github/firebreak.yml:2:19: action_items.due_days.P3: 4000000000 days is too far; at most 3650 (ten years)"
+    );
+    assert_snapshot!(
         error("severities: []\n"),
         @".github/firebreak.yml:1:13: severities: at least one severity is needed"
     );

@@ -13,6 +13,9 @@ use super::locate::KeyPath;
 use super::resolve::{Resolver, Result};
 use super::{OpenTo, TITLE_PLACEHOLDERS, parse_priority};
 
+/// The most days a configured delay (a due date, a postmortem's business days) may span.
+pub const MAX_DAYS: u32 = 3_650;
+
 impl Resolver<'_> {
     pub(super) fn open_to(&self, path: &KeyPath, text: &str) -> Result<OpenTo> {
         OpenTo::ALL
@@ -112,6 +115,25 @@ impl Resolver<'_> {
             return Err(self.err(path, format!("must be {min} or more, found {value}")));
         }
         u32::try_from(value).map_err(|_| self.err(path, format!("{value} is too large")))
+    }
+
+    /// A number of days: a [`Self::count`] of at most [`MAX_DAYS`], so every date computed
+    /// from it stays far inside the calendar.
+    pub(super) fn days(
+        &self,
+        path: &KeyPath,
+        value: Option<i64>,
+        default: u32,
+        min: u32,
+    ) -> Result<u32> {
+        let days = self.count(path, value, default, min)?;
+        if days > MAX_DAYS {
+            return Err(self.err(
+                path,
+                format!("{days} days is too far; at most {MAX_DAYS} (ten years)"),
+            ));
+        }
+        Ok(days)
     }
 
     /// A user or team to mention, normalized to `@login` or `@org/team`.

@@ -350,7 +350,7 @@ fn command_timeline(input: &Input, comment: &Comment, when: &TimeSpec, text: &st
     let written = comment.created_at;
     let at = match when {
         TimeSpec::Now => written,
-        TimeSpec::Ago(d) => written - *d,
+        TimeSpec::Ago(d) => written.checked_sub_signed(*d).unwrap_or(written),
         TimeSpec::Absolute(t) => t.with_timezone(&Utc),
         TimeSpec::LocalDateTime(naive) => match tz.from_local_datetime(naive).earliest() {
             Some(t) => t.with_timezone(&Utc),

@@ -45,13 +45,15 @@ pub fn section(
 
 /// The whole body: the people's text around the section, the section showing what apply
 /// created (`bindings`), links to overflow parts opened just now (`created`: their comment ids,
-/// in the order the plan opens them).
+/// in the order the plan opens them), the link to the reporter's moved text (`moved`: the
+/// comment apply posted for it).
 pub fn body(
     config: &Config,
     draft: &BodyDraft,
     incident: &Incident,
     bindings: &Bindings,
     created: &[u64],
+    moved: Option<u64>,
 ) -> String {
     if let Some(text) = &draft.text {
         return text.clone();
@@ -65,7 +67,14 @@ pub fn body(
     for (i, id) in created.iter().enumerate() {
         rendered = rendered.replace(&placeholder(i), &comment_url(&draft.issue_url, *id));
     }
-    section::compose(&draft.before, &rendered, &incident, &draft.after)
+    let before = match moved {
+        Some(id) => draft.before.replace(
+            super::overflow::MOVED_REPORT_URL,
+            &comment_url(&draft.issue_url, id),
+        ),
+        None => draft.before.clone(),
+    };
+    section::compose(&before, &rendered, &incident, &draft.after)
 }
 
 /// The body as it would be with `rendered` as its section.

@@ -54,6 +54,12 @@ pub fn item_key(comment: u64, line: usize) -> String {
     format!("c{comment}.{line}")
 }
 
+/// The most action items one incident lists. Its description shows each one (a table row and
+/// its state, up to about 800 characters with a long title) beside the reporter's text, the
+/// impact and the latest update, and must stay within GitHub's 65,536 characters; fifty is well
+/// past what a postmortem's follow-up work usually holds.
+pub const MAX_ITEMS: usize = 50;
+
 /// An open action-item issue, as the cap counts it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenItem {
@@ -104,19 +110,32 @@ pub(super) fn command_action(
         .unwrap_or(config.action_items.default_priority);
     let kind = spec.kind.unwrap_or(config.action_items.default_type);
     let written = comment.created_at.with_timezone(&tz).date_naive();
+    let too_far = || "the due date is too far ahead; give one within ten years".to_string();
     let due = match &spec.due {
-        None => written + Days::new(u64::from(config.due_days(priority))),
+        None => written
+            .checked_add_days(Days::new(u64::from(config.due_days(priority))))
+            .ok_or_else(too_far)?,
         Some(DueSpec::Date(date)) if *date < written => {
             return Err(format!(
                 "the due date {date} is in the past (today is {written}). Give a date from today on, like `due:{}`, or a delay like `due:+14d`.",
-                written + Days::new(14)
+                written.checked_add_days(Days::new(14)).unwrap_or(written)
             ));
         }
         Some(DueSpec::Date(date)) => *date,
-        Some(DueSpec::In(delay)) => (comment.created_at + *delay)
+        Some(DueSpec::In(delay)) => comment
+            .created_at
+            .checked_add_signed(*delay)
+            .ok_or_else(too_far)?
             .with_timezone(&tz)
             .date_naive(),
     };
+    if incident.action_items.len() >= MAX_ITEMS
+        && !incident.action_items.iter().any(|i| i.key == key)
+    {
+        return Err(format!(
+            "this incident already lists {MAX_ITEMS} action items, the most one incident keeps: its description lists them all and must stay within GitHub's size limit. Open further work as an ordinary issue that links this one, or gather related items into one."
+        ));
+    }
     let owner = spec.owner.as_ref().map(|t| t.resolve(author).to_string());
 
     let mut waiting = false;

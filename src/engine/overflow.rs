@@ -9,10 +9,10 @@
 
 use crate::config::Config;
 use crate::event::Comment;
-use crate::incident::Incident;
 use crate::incident::parts::{self, Costs, Found, Layout, PartState};
 use crate::incident::section::{Body, encode_json};
 use crate::incident::timeline::Entry;
+use crate::incident::{Incident, moved};
 use crate::render::{self, PartLink, names};
 
 use super::docs::{comment_url, placeholder};
@@ -69,6 +69,8 @@ pub fn plan_timeline(
     let config = input.config;
     let issue_url = input.issue.html_url.as_str();
     let all = std::mem::take(&mut incident.timeline);
+    let moved = move_report(input, body, &incident, plan);
+    let body = moved.as_ref().unwrap_or(body);
     let costs = Costs {
         body_fixed: super::docs::compose(
             body,
@@ -161,7 +163,7 @@ pub fn plan_timeline(
     let rendered =
         (!plan.has_pending()).then(|| super::docs::section(config, &incident, issue_url, &links));
     let text = match &rendered {
-        Some(rendered) if plan.overflow.create.is_empty() => {
+        Some(rendered) if plan.overflow.create.is_empty() && plan.moved_report.is_none() => {
             Some(super::docs::compose(body, rendered, &incident))
         }
         _ => None,
@@ -186,6 +188,76 @@ pub fn plan_timeline(
     }
     plan.incident = Some(incident);
 }
+
+/// Reports shorter than this many bytes stay in the description whatever its size: moving them
+/// would not make room worth a comment.
+pub const MOVE_REPORT_MIN: usize = 2_000;
+
+/// Replaces the reporter's text with a link to a comment of Firebreak's holding it, when the
+/// description without any timeline entry (people's text, section, state) would already pass
+/// the size the body shrinks to when entries move out — else no run could keep the body under
+/// GitHub's limit and every run would fail on it. The comment is planned (`plan.moved_report`)
+/// unless one of Firebreak's comments already holds the same text.
+fn move_report(input: &Input, body: &Body, incident: &Incident, plan: &mut Plan) -> Option<Body> {
+    let text = [body.before.trim(), body.after.trim()]
+        .into_iter()
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    if text.len() < MOVE_REPORT_MIN {
+        return None;
+    }
+    let issue_url = input.issue.html_url.as_str();
+    let fixed = super::docs::compose(
+        body,
+        &super::docs::section(input.config, incident, issue_url, &[]),
+        incident,
+    )
+    .len();
+    if fixed <= input.limits.body_low {
+        return None;
+    }
+    let number = input.issue.number;
+    let existing = input
+        .comments
+        .iter()
+        .find(|c| input.is_ours(c) && moved::holds(c.body_text(), number, &text));
+    let url = match existing {
+        Some(comment) => comment_url(issue_url, comment.id),
+        None => {
+            let (kept, cut) = moved::kept(&text);
+            let words = render::render(
+                names::REPORT_MOVED_COMMENT,
+                &render::MovedReportCommentView {
+                    cut,
+                    kept: kept.chars().count(),
+                },
+            );
+            plan.moved_report = Some(moved::compose(&words, number, &text));
+            plan.notes.push(format!(
+                "moved the report ({} characters) to a comment: the description would pass GitHub's limit",
+                text.chars().count()
+            ));
+            MOVED_REPORT_URL.to_string()
+        }
+    };
+    let line = render::render(
+        names::REPORT_MOVED,
+        &render::MovedReportView {
+            url,
+            chars: text.chars().count(),
+        },
+    );
+    Some(Body {
+        before: line.trim_end().to_string(),
+        after: String::new(),
+        state: None,
+    })
+}
+
+/// Stands for the moved report's URL in the description until apply has posted it. It holds
+/// `<`, which the description's text around it cannot: that text is Firebreak's own line.
+pub const MOVED_REPORT_URL: &str = "<firebreak-moved-report>";
 
 /// A part's whole comment: the rendered table and the hidden state.
 pub(super) fn part_text(
@@ -300,6 +372,7 @@ mod tests {
             &inc,
             &crate::engine::Bindings::default(),
             &[42],
+            None,
         );
         assert!(
             body.contains("[part 1](https://h/i/1#issuecomment-42)"),

@@ -242,6 +242,10 @@ pub struct Plan {
     /// ([`crate::incident::record`]); rendered by the apply step from the plan's incident.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record: Option<RecordWrite>,
+    /// The comment to post holding the reporter's text, moved out of the description
+    /// ([`crate::incident::moved`]); the description links it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved_report: Option<String>,
     /// Title and state, written with the body, last: the body is the commit point of a run.
     pub patch: IssuePatch,
     /// The body, when it changes.
@@ -319,6 +323,7 @@ impl Plan {
             && self.reactions.is_empty()
             && self.overflow.is_empty()
             && self.record.is_none()
+            && self.moved_report.is_none()
             && self.patch.is_empty()
             && self.body.is_none()
     }

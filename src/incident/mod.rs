@@ -6,6 +6,7 @@
 
 pub mod carried;
 pub mod kinds;
+pub mod moved;
 pub mod parts;
 pub mod postmortem;
 pub mod record;

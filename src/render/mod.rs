@@ -34,6 +34,10 @@ pub mod names {
     pub const TRIAGE: &str = "reply-triage";
     /// An alert fired again on the open incident it names.
     pub const ALERT_AGAIN: &str = "alert-again";
+    /// The description's line linking the reporter's text moved to a comment.
+    pub const REPORT_MOVED: &str = "report-moved";
+    /// The words of the comment holding the reporter's moved text.
+    pub const REPORT_MOVED_COMMENT: &str = "report-moved-comment";
     pub const RESOLUTION: &str = "resolution-notice";
     pub const UPDATE: &str = "stakeholder-update";
     pub const HELP: &str = "help";
@@ -90,6 +94,8 @@ const TEMPLATES: &[Template] = templates! {
     names::REFUSED => "reply-refused", false;
     names::TRIAGE => "reply-triage", false;
     names::ALERT_AGAIN => "alert-again", false;
+    names::REPORT_MOVED => "report-moved", false;
+    names::REPORT_MOVED_COMMENT => "report-moved-comment", false;
     names::RESOLUTION => "resolution-notice", false;
     names::UPDATE => "stakeholder-update", false;
     names::HELP => "help", false;

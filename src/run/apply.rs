@@ -5,7 +5,8 @@
 //! 3. action items' issues (each exactly once) and their sub-issue links;
 //! 4. the postmortem: branch, files, draft pull request, its label, the checklist comment;
 //! 5. replies (each once: its marker is looked for first) and reactions;
-//! 6. new and changed timeline parts, the record comment (when the state is kept in one), then
+//! 6. the reporter's text moved to a comment (when the description could not hold it), new and
+//!    changed timeline parts, the record comment (when the state is kept in one), then
 //!    the body — the run's commit point, so a run that fails midway is redone whole by the
 //!    next one — then duplicated parts are retired.
 //!
@@ -142,6 +143,16 @@ pub async fn apply(
         }
         None => part.body.clone(),
     };
+    // The reporter's moved text before the body, which links it.
+    let mut moved = None;
+    if let Some(text) = &plan.moved_report {
+        let comment = w
+            .create_comment(n, text)
+            .await
+            .with_context(|| format!("moving the report of #{n} to a comment"))?;
+        moved = Some(comment.id);
+        applied.comments += 1;
+    }
     // Overflow parts before the body, which links them.
     let mut created = Vec::new();
     for part in &plan.overflow.create {
@@ -185,7 +196,7 @@ pub async fn apply(
     let mut patch = plan.patch.clone();
     if let (Some(draft), Some(incident)) = (&plan.body, incident) {
         patch.body = Some(engine::docs::body(
-            config, draft, incident, &bindings, &created,
+            config, draft, incident, &bindings, &created, moved,
         ));
     }
     if !patch.is_empty() {

@@ -214,7 +214,13 @@ pub async fn find_item(
 ) -> Result<Vec<Issue>, GitHubError> {
     // GitHub's timestamps have one-second resolution; a minute of slack costs nothing.
     let listed = github
-        .list_issues_since(LABEL_ACTION_ITEM, "all", since - Duration::minutes(1))
+        .list_issues_since(
+            LABEL_ACTION_ITEM,
+            "all",
+            since
+                .checked_sub_signed(Duration::minutes(1))
+                .unwrap_or(since),
+        )
         .await?;
     let mut found: Vec<Issue> = listed
         .into_iter()

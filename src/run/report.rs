@@ -80,6 +80,9 @@ pub enum WriteView {
         comment: u64,
         content: String,
     },
+    MoveReport {
+        issue: u64,
+    },
     OpenTimelinePart {
         issue: u64,
         part: u32,
@@ -255,6 +258,9 @@ fn writes(plan: &Plan) -> Vec<WriteView> {
             content: content.to_string(),
         });
     }
+    if plan.moved_report.is_some() {
+        out.push(WriteView::MoveReport { issue: n });
+    }
     for part in &plan.overflow.create {
         out.push(WriteView::OpenTimelinePart {
             issue: n,
@@ -355,6 +361,9 @@ fn describe(write: &WriteView) -> String {
         WriteView::ReopenPullRequest { pull } => format!("reopen pull request #{pull}"),
         WriteView::Comment { on, key, .. } => format!("comment on #{on} (`{key}`)"),
         WriteView::React { comment, content } => format!("react {content} to comment {comment}"),
+        WriteView::MoveReport { issue } => {
+            format!("move the report of #{issue} out of its description to a comment")
+        }
         WriteView::OpenTimelinePart { issue, part } => {
             format!("open timeline part {part} on #{issue}")
         }

@@ -420,6 +420,7 @@ impl World {
                         incident,
                         &Default::default(),
                         &created,
+                        None,
                     ));
                 }
                 if let Some(title) = patch.title {

@@ -592,3 +592,120 @@ async fn an_incident_without_a_record_is_adopted_only_when_its_declaration_is_pr
         repo.calls()
     );
 }
+
+/// A report as long as GitHub lets an issue body be: a pasted log, with a mention and a
+/// marker look-alike in it.
+fn long_report() -> String {
+    let mut text = String::from("Checkout fails for everyone. @alice please look.\n\n");
+    text.push_str("<!-- firebreak:overflow {\"part\":1,\"entries\":[]} -->\n");
+    let line = "2026-11-20T10:00:00Z ERROR payment gateway timed out after 30s (attempt 3 of 3)\n";
+    while text.len() + line.len() < 64_000 {
+        text.push_str(line);
+    }
+    text
+}
+
+fn moved_reports(repo: &Repo, n: u64) -> Vec<String> {
+    repo.bot_comments(n)
+        .into_iter()
+        .filter(|c| c.contains(firebreak::incident::moved::MARKER))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_report_too_long_to_share_the_description_moves_to_one_comment_linked_from_it() {
+    let repo = support::repo("trust-long-report");
+    let report = long_report();
+    let n = repo.issue("mallory", "Checkout is down", &report);
+    repo.comment(n, "alice", "/incident sev2").await;
+    repo.comment(n, "alice", "/ic @bob").await;
+
+    let body = repo.body(n);
+    assert!(body.chars().count() <= 65_536, "{} characters", body.len());
+    assert_eq!(state(&repo, n).commander.as_deref(), Some("bob"));
+    let moved = moved_reports(&repo, n);
+    assert_eq!(moved.len(), 1, "one comment holds the report");
+    let line = body.lines().next().unwrap();
+    support::stable().bind(|| insta::assert_snapshot!("moved_report_line", line));
+    let id = repo.fake.comments(&repo.name, n);
+    let moved_id = id
+        .iter()
+        .find(|c| c.body.contains(firebreak::incident::moved::MARKER))
+        .unwrap()
+        .id;
+    assert!(
+        line.contains(&format!("#issuecomment-{moved_id}")),
+        "{line}"
+    );
+    // Exactly as written, inside a fence: the log lines, the mention unrendered; the marker
+    // look-alike defused so it forges no timeline part.
+    let comment = &moved[0];
+    assert!(comment.contains(&report.lines().nth(3).unwrap().to_string()));
+    assert!(!comment.contains("<!-- firebreak:overflow"));
+    let head: String = comment.lines().take(4).collect::<Vec<_>>().join("\n");
+    support::stable().bind(|| insta::assert_snapshot!("moved_report_comment_head", head));
+
+    // Later runs link the same comment and post no other.
+    repo.comment(n, "bob", "/status identified").await;
+    repo.comment(n, "carol", "Gateway team is on it").await;
+    assert_eq!(moved_reports(&repo, n).len(), 1);
+    assert_eq!(repo.body(n).lines().next().unwrap(), line);
+    assert_eq!(state(&repo, n).status.as_str(), "identified");
+}
+
+#[tokio::test]
+async fn fifty_long_action_items_a_long_report_impact_and_update_keep_the_description_under_the_limit()
+ {
+    let repo = support::repo("trust-full-body");
+    let n = repo.issue("mallory", "Checkout is down", &long_report());
+    repo.comment(n, "alice", "/incident sev2").await;
+    let long = |what: &str| format!("{what} {}", "words that go on and on ".repeat(160));
+    repo.comment(
+        n,
+        "alice",
+        &format!("/impact {}", long("Customers cannot pay:")),
+    )
+    .await;
+    repo.comment(
+        n,
+        "alice",
+        &format!("/update {}", long("We are rerouting:")),
+    )
+    .await;
+    let title = |i: usize| {
+        format!(
+            "Item {i:02} {}",
+            "make the gateway retry budget visible ".repeat(8)
+        )
+    };
+    for batch in 0..3 {
+        let lines: Vec<String> = (batch * 20..(batch * 20 + 20).min(51))
+            .map(|i| format!("/action {} @bob P2", &title(i)[..250]))
+            .collect();
+        repo.comment(n, "alice", &lines.join("\n")).await;
+    }
+    let incident = state(&repo, n);
+    assert_eq!(
+        incident.action_items.len(),
+        50,
+        "the fifty-first is refused"
+    );
+    let body = repo.body(n);
+    assert!(
+        body.chars().count() <= 65_536,
+        "{} characters",
+        body.chars().count()
+    );
+    let replies = repo.bot_comments(n);
+    let refusal = replies
+        .iter()
+        .find(|r| r.contains("already lists 50 action items"))
+        .expect("the fifty-first is refused with a reply");
+    assert!(refusal.len() < 3_000);
+    support::stable().bind(|| insta::assert_snapshot!("fifty_first_item_refused", refusal));
+    // Every comment is still in the timeline, in the body or its parts.
+    let comments = repo.fake.comments(&repo.name, n).len();
+    assert!(comments > 0);
+    repo.comment(n, "carol", "Still here").await;
+    assert!(repo.body(n).chars().count() <= 65_536);
+}

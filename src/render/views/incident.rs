@@ -212,6 +212,21 @@ pub struct CarriedView {
     pub time: String,
 }
 
+/// The description's link to the reporter's text moved to a comment.
+#[derive(Debug, Serialize)]
+pub struct MovedReportView {
+    pub url: String,
+    pub chars: usize,
+}
+
+/// The words above the reporter's moved text.
+#[derive(Debug, Serialize)]
+pub struct MovedReportCommentView {
+    /// The text was longer than a comment holds.
+    pub cut: bool,
+    pub kept: usize,
+}
+
 #[derive(Debug, Serialize)]
 pub struct RefusedView {
     pub author: String,
