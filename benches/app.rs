@@ -2,9 +2,10 @@
 //! real binary and measures how many are acknowledged per second, how long each answer takes,
 //! and the process's resident memory (`VmRSS` in `/proc/<pid>/status`) idle and under load.
 //!
-//! The deliveries are real `issue_comment` payloads (GitHub's example, 9 KB) about an incident:
-//! each is checked (signature, JSON, the dispatcher's route), queued and answered 202, then
-//! handled. Handling goes to the in-memory GitHub and ends at its first request (the delivery
+//! The deliveries are real `issue_comment` payloads (GitHub's example, 9 KB), spread over
+//! `ISSUES` issues as an organization's traffic is (deliveries for one issue are handled one at a
+//! time, so a single hot issue would fill the queue and be answered 503 by design): each is
+//! checked (signature, JSON, the dispatcher's route), queued and answered 202, then handled. Handling goes to the in-memory GitHub and ends at its first request (the delivery
 //! names an installation that does not exist, so minting its token answers 404): the queue
 //! drains as fast as it fills, and what is measured is the answer, not GitHub.
 //!
@@ -30,6 +31,8 @@ const REPO: &str = "acme/bench";
 /// An installation the in-memory GitHub does not know: handling stops at minting its token.
 const UNKNOWN_INSTALLATION: u64 = 999_999;
 const LOAD_DELIVERIES: usize = 20_000;
+/// Issues the deliveries are spread over (each is its own lane of the queue).
+const ISSUES: u64 = 64;
 const LOAD_CONNECTIONS: usize = 32;
 
 struct Server {
@@ -44,8 +47,12 @@ impl Drop for Server {
     }
 }
 
-/// The in-memory GitHub with the App registered, and `firebreak serve` for it.
-fn start() -> (FakeGitHub, Server, Vec<u8>) {
+/// A delivery's body and its signature.
+type Signed = (Vec<u8>, String);
+
+/// The in-memory GitHub with the App registered, `firebreak serve` for it, and one signed
+/// delivery per issue.
+fn start() -> (FakeGitHub, Server, Vec<Signed>) {
     let fake = FakeGitHub::start_background("127.0.0.1:0").expect("start the fake");
     fake.add_app(&AppSpec {
         id: APP,
@@ -68,7 +75,14 @@ fn start() -> (FakeGitHub, Server, Vec<u8>) {
     let mut body: serde_json::Value =
         serde_json::from_slice(&payload::issue_comment(&fake, REPO, n, c, "created")).unwrap();
     body["installation"] = serde_json::json!({ "id": UNKNOWN_INSTALLATION });
-    let body = serde_json::to_vec(&body).unwrap();
+    let bodies = (0..ISSUES)
+        .map(|k| {
+            body["issue"]["number"] = serde_json::json!(n + k);
+            let bytes = serde_json::to_vec(&body).unwrap();
+            let signed = signature(SECRET, &bytes);
+            (bytes, signed)
+        })
+        .collect();
 
     let mut child = Command::new(BINARY)
         .arg("serve")
@@ -112,7 +126,7 @@ fn start() -> (FakeGitHub, Server, Vec<u8>) {
             child,
             url: format!("http://{addr}/webhook"),
         },
-        body,
+        bodies,
     )
 }
 
@@ -128,9 +142,10 @@ fn memory(pid: u32, field: &str) -> f64 {
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
-/// Sends one signed delivery with a new id; answers its status.
-async fn deliver(client: &reqwest::Client, url: &str, body: &[u8], signed: &str) -> u16 {
+/// Sends one signed delivery with a new id, for the next issue in turn; answers its status.
+async fn deliver(client: &reqwest::Client, url: &str, bodies: &[Signed]) -> u16 {
     let id = NEXT.fetch_add(1, Ordering::Relaxed);
+    let (body, signed) = &bodies[id % bodies.len()];
     client
         .post(url)
         .header("content-type", "application/json")
@@ -145,8 +160,7 @@ async fn deliver(client: &reqwest::Client, url: &str, body: &[u8], signed: &str)
 }
 
 fn bench(c: &mut Criterion) {
-    let (_fake, server, body) = start();
-    let signed = signature(SECRET, &body);
+    let (_fake, server, bodies) = start();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -156,7 +170,7 @@ fn bench(c: &mut Criterion) {
     // Warm up: the App's JWT, GitHub's `GET /app`, connections.
     runtime.block_on(async {
         for _ in 0..20 {
-            assert_eq!(deliver(&client, &server.url, &body, &signed).await, 202);
+            assert_eq!(deliver(&client, &server.url, &bodies).await, 202);
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     });
@@ -164,7 +178,7 @@ fn bench(c: &mut Criterion) {
 
     c.bench_function("app_ack_one_delivery", |b| {
         b.iter(|| {
-            let status = runtime.block_on(deliver(&client, &server.url, &body, &signed));
+            let status = runtime.block_on(deliver(&client, &server.url, &bodies));
             assert_eq!(status, 202);
         })
     });
@@ -175,7 +189,7 @@ fn bench(c: &mut Criterion) {
     } else {
         (400, 8)
     };
-    let report = runtime.block_on(load(&server, &body, &signed, total, connections));
+    let report = runtime.block_on(load(&server, &bodies, total, connections));
     println!(
         "app_load: {total} deliveries over {connections} connections: {:.0} acknowledged/s, answer p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {} not 202; resident memory idle {idle:.1} MiB, under load up to {:.1} MiB (peak {:.1} MiB)",
         report.per_second,
@@ -198,15 +212,9 @@ struct Report {
 }
 
 /// `total` deliveries over `connections` concurrent senders, as fast as answered.
-async fn load(
-    server: &Server,
-    body: &[u8],
-    signed: &str,
-    total: usize,
-    connections: usize,
-) -> Report {
+async fn load(server: &Server, bodies: &[Signed], total: usize, connections: usize) -> Report {
     let sent = Arc::new(AtomicUsize::new(0));
-    let body: Arc<[u8]> = body.into();
+    let bodies: Arc<[Signed]> = bodies.into();
     let pid = server.child.id();
     let sampling = Arc::new(std::sync::atomic::AtomicBool::new(true));
     let sampler = {
@@ -223,19 +231,14 @@ async fn load(
     let started = Instant::now();
     let mut senders = Vec::new();
     for _ in 0..connections {
-        let (sent, body, url, signed) = (
-            sent.clone(),
-            body.clone(),
-            server.url.clone(),
-            signed.to_string(),
-        );
+        let (sent, bodies, url) = (sent.clone(), bodies.clone(), server.url.clone());
         senders.push(tokio::spawn(async move {
             let client = reqwest::Client::new();
             let mut latencies = Vec::new();
             let mut refused = 0;
             while sent.fetch_add(1, Ordering::Relaxed) < total {
                 let at = Instant::now();
-                if deliver(&client, &url, &body, &signed).await != 202 {
+                if deliver(&client, &url, &bodies).await != 202 {
                     refused += 1;
                 }
                 latencies.push(at.elapsed());
