@@ -12,7 +12,7 @@ use crate::render::{self, names};
 use crate::run::report::{DryRunView, PlanView};
 use crate::run::{self, Mode, Outcome};
 use crate::workflow::{self, ActionEnv, console};
-use crate::{UsageError, demo, doctor, init, timeline_cmd};
+use crate::{UsageError, demo, doctor, init, report_cmd, status_page_cmd, timeline_cmd};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -83,6 +83,40 @@ pub enum Commands {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Report on the incidents of a period: counts by severity and week, time to acknowledge,
+    /// mitigate and resolve, postmortems and action items (markdown with charts, or JSON).
+    Report {
+        /// How far back, e.g. 30d, 12w (default: `report.since`, 90d).
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: Format,
+        /// Repository `owner/name` (default: GITHUB_REPOSITORY).
+        #[arg(long)]
+        repo: Option<String>,
+        /// Config file (default: as for `declare`).
+        #[arg(long, env = "FIREBREAK_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// Write the public status site (index.html, feed.atom, api/v2/summary.json) into a
+    /// directory, from what was marked public: public updates and public postmortems.
+    StatusPage {
+        /// Folder to write the site into (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// The page's name (default: "Service status").
+        #[arg(long, env = "FIREBREAK_STATUS_PAGE_TITLE")]
+        title: Option<String>,
+        /// Where the site is published (default: https://<owner>.github.io/<name>/).
+        #[arg(long, env = "FIREBREAK_STATUS_PAGE_URL")]
+        url: Option<String>,
+        /// Repository `owner/name` (default: GITHUB_REPOSITORY).
+        #[arg(long)]
+        repo: Option<String>,
+        /// Config file (default: as for `declare`).
+        #[arg(long, env = "FIREBREAK_CONFIG")]
+        config: Option<PathBuf>,
+    },
     /// Play a whole SEV1 incident against an in-memory GitHub and write what a user would see.
     Demo {
         /// Folder for the resulting issues as markdown files.
@@ -100,6 +134,9 @@ pub enum Commands {
         /// App mode: the config and the issue form, no workflow; prints what the App needs.
         #[arg(long)]
         app: bool,
+        /// Write only the workflow that publishes the public status page to GitHub Pages.
+        #[arg(long, conflicts_with = "app")]
+        status_page: bool,
     },
     /// Check this repository's setup, one line each: the token's access, the labels, the
     /// config, the workflow's triggers and permissions, the issue form, branch protection and
@@ -288,6 +325,39 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Format::Json => console::out_raw(&timeline.json(&config)),
             }
         }
+        Commands::Report {
+            since,
+            format,
+            repo,
+            config,
+        } => {
+            let period = report_cmd::parse_since(since.as_deref())?;
+            let github = cli_github(repo)?;
+            let config = cli_config(&github, config).await?;
+            let period = period.unwrap_or(config.report.since);
+            let report = report_cmd::fetch(&github, &config, chrono::Utc::now(), period).await?;
+            let markdown = crate::report::markdown(&report, &config);
+            match format {
+                Format::Markdown => console::out_raw(&markdown),
+                Format::Json => console::out_raw(&report_cmd::json(&report)),
+            }
+            workflow::append_summary(&markdown)?;
+        }
+        Commands::StatusPage {
+            out,
+            title,
+            url,
+            repo,
+            config,
+        } => {
+            let github = cli_github(repo)?;
+            let site = status_page_cmd::site(github.repo(), title, url)?;
+            let config = cli_config(&github, config).await?;
+            let files = status_page_cmd::fetch(&github, &config, chrono::Utc::now(), &site).await?;
+            for path in status_page_cmd::write(&out, &files)? {
+                console::out(&format!("wrote {}", path.display()));
+            }
+        }
         Commands::Demo { out } => {
             let written = demo::run(&out).await.context("running the demo")?;
             println!("The demo played a SEV1 incident against an in-memory GitHub.");
@@ -296,13 +366,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("  {}", file.display());
             }
         }
-        Commands::Init { path, force, app } => {
-            let mode = if app {
-                init::Mode::App
+        Commands::Init {
+            path,
+            force,
+            app,
+            status_page,
+        } => {
+            if status_page {
+                console::out_raw(&status_page_cmd::init(&path, force)?);
             } else {
-                init::Mode::Action
-            };
-            print!("{}", init::init(&path, force, mode)?.render());
+                let mode = if app {
+                    init::Mode::App
+                } else {
+                    init::Mode::Action
+                };
+                print!("{}", init::init(&path, force, mode)?.render());
+            }
         }
         Commands::Doctor { repo, config } => {
             let github = cli_github(repo)?;

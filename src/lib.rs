@@ -30,7 +30,11 @@ pub mod init;
 pub mod markdown;
 pub mod postmortem;
 pub mod render;
+pub mod report;
+pub mod report_cmd;
 pub mod run;
+pub mod status_page;
+pub mod status_page_cmd;
 pub mod timeline_cmd;
 pub mod workflow;
 

@@ -20,6 +20,7 @@ mod raw;
 mod resolve;
 mod sections;
 mod values;
+pub use values::MAX_DAYS;
 mod yaml_out;
 
 #[cfg(test)]

@@ -594,11 +594,11 @@ impl Resolver<'_> {
             issue: raw.issue,
             since: match &raw.since {
                 None => defaults.since,
-                Some(text) => self.positive_duration(&path.key("since"), text)?,
+                Some(text) => self.bounded_duration(&path.key("since"), text)?,
             },
             refresh_every: match &raw.refresh_every {
                 None => defaults.refresh_every,
-                Some(text) => self.positive_duration(&path.key("refresh_every"), text)?,
+                Some(text) => self.bounded_duration(&path.key("refresh_every"), text)?,
             },
         })
     }

@@ -397,6 +397,20 @@ fn missing_required_key_error_names_its_mapping() {
 }
 
 #[test]
+fn a_report_period_or_refresh_longer_than_ten_years_is_refused() {
+    assert_snapshot!(
+        error("report: { since: 3651d }\n"),
+        @r#".github/firebreak.yml:1:18: report.since: "3651d" is too long; at most 3650d (ten years)"#
+    );
+    assert_snapshot!(
+        error("report: { refresh_every: 99999999w }\n"),
+        @r#".github/firebreak.yml:1:26: report.refresh_every: "99999999w" is too long; at most 3650d (ten years)"#
+    );
+    let c = Config::from_yaml("report: { since: 3650d, refresh_every: 520w }\n", FILE).unwrap();
+    assert_eq!(c.report.since, Duration::days(3650));
+}
+
+#[test]
 fn bad_duration_error_names_path_value_and_expected_form() {
     assert_snapshot!(
         error("severities:\n  - name: SEV1\n    ack_timeout: 5m\n  - name: SEV2\n    ack_timeout: 5 mins\n"),

@@ -87,6 +87,19 @@ impl Resolver<'_> {
         Ok(duration)
     }
 
+    /// A [`Self::positive_duration`] of at most [`MAX_DAYS`] days (a report's period, its
+    /// refresh interval), so every time computed from it stays inside the calendar.
+    pub(super) fn bounded_duration(&self, path: &KeyPath, text: &str) -> Result<Duration> {
+        let duration = self.positive_duration(path, text)?;
+        if duration > Duration::days(i64::from(MAX_DAYS)) {
+            return Err(self.err(
+                path,
+                format!("\"{text}\" is too long; at most {MAX_DAYS}d (ten years)"),
+            ));
+        }
+        Ok(duration)
+    }
+
     /// A duration that may be switched off with null, `none` or `off`.
     pub(super) fn optional_duration(
         &self,

@@ -8,7 +8,7 @@ use super::{Cx, Done, Input, Noted, noted};
 use crate::command::{self, Command, ParsedLine, PostmortemCommand, RoleTarget, TimeSpec};
 use crate::event::Comment;
 use crate::incident::timeline::EntryKind;
-use crate::incident::{Incident, Stamped, Status, Update, human_duration};
+use crate::incident::{Incident, PublicUpdate, Stamped, Status, Update, human_duration};
 use crate::render::{self, names};
 
 /// Success reaction on a comment whose commands all ran.
@@ -58,7 +58,9 @@ pub(super) fn execute(
             });
             Ok(vec![noted(EntryKind::Impact, format!("Impact: {text}"))])
         }
-        Command::Update { public, text } => command_update(cx, incident, comment, *public, text),
+        Command::Update { public, text } => {
+            command_update(cx, incident, comment, line.line, *public, text)
+        }
         Command::Timeline { at: when, text } => command_timeline(cx.input, comment, when, text),
         Command::Action(spec) => super::items::command_action(cx, incident, comment, line, spec),
         Command::Postmortem(command) => {
@@ -123,11 +125,20 @@ fn command_update(
     cx: &mut Cx,
     incident: &mut Incident,
     comment: &Comment,
+    line: usize,
     public: bool,
     text: &str,
 ) -> Done {
     let config = cx.input.config;
     let at = comment.created_at;
+    if public {
+        incident.add_public_update(PublicUpdate {
+            key: format!("c{}.{line}", comment.id),
+            at,
+            status: incident.status,
+            text: text.to_string(),
+        });
+    }
     incident.update = Some(Update {
         text: text.to_string(),
         by: comment.user.login.clone(),

@@ -43,6 +43,21 @@ pub struct Update {
     pub public: bool,
 }
 
+/// A stakeholder update marked public (`/update public`), kept for the public status output:
+/// the state keeps every one, not only the latest, so the status page needs no other read.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PublicUpdate {
+    /// The command line that posted it (`c<comment>.<line>`): processing the same comment
+    /// again replaces it instead of adding a second one.
+    pub key: String,
+    pub at: DateTime<Utc>,
+    /// The incident's status when it was posted.
+    #[serde(with = "status_serde")]
+    pub status: Status,
+    /// As written, cut to [`timeline::TEXT_CHARS`] like a timeline entry.
+    pub text: String,
+}
+
 /// Whether an action item's issue is open or closed, as last seen.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
@@ -118,6 +133,10 @@ pub struct Incident {
     pub impact: Option<Stamped>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update: Option<Update>,
+    /// Every public update, oldest first (states written before this field have none; their
+    /// public updates are read from the timeline).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub public_updates: Vec<PublicUpdate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
     /// Firebreak's labels exist in the repository (checked once per incident).
@@ -165,6 +184,7 @@ impl Incident {
             responders: Vec::new(),
             impact: None,
             update: None,
+            public_updates: Vec::new(),
             fingerprint: None,
             labels_ready: false,
             last_event: None,
@@ -213,6 +233,20 @@ impl Incident {
         } else {
             false
         }
+    }
+
+    /// Records a public update (replacing one with the same key), oldest first.
+    pub fn add_public_update(&mut self, update: PublicUpdate) {
+        let update = PublicUpdate {
+            text: timeline::cut(&update.text, timeline::TEXT_CHARS),
+            ..update
+        };
+        match self.public_updates.iter_mut().find(|u| u.key == update.key) {
+            Some(existing) => *existing = update,
+            None => self.public_updates.push(update),
+        }
+        self.public_updates
+            .sort_by(|a, b| a.at.cmp(&b.at).then(a.key.cmp(&b.key)));
     }
 
     /// Comment ids that already have an entry in the body part of the timeline.
@@ -310,6 +344,28 @@ mod tests {
         assert_eq!(inc.mitigated_at, Some(t1));
         inc.set_status(Status::Investigating, t0);
         assert_eq!(inc.resolved_at, Some(t1));
+    }
+
+    #[test]
+    fn a_public_update_processed_twice_is_kept_once_in_time_order() {
+        let t0 = "2026-11-20T10:00:00Z".parse().unwrap();
+        let mut inc = Incident::declare("x", 1, "a", t0, chrono_tz::UTC);
+        let update = |key: &str, at: &str, text: &str| PublicUpdate {
+            key: key.into(),
+            at: at.parse().unwrap(),
+            status: Status::Investigating,
+            text: text.into(),
+        };
+        inc.add_public_update(update("c2.1", "2026-11-20T11:00:00Z", "second"));
+        inc.add_public_update(update("c1.1", "2026-11-20T10:30:00Z", "first"));
+        inc.add_public_update(update("c2.1", "2026-11-20T11:00:00Z", "second"));
+        let texts: Vec<_> = inc.public_updates.iter().map(|u| u.text.as_str()).collect();
+        assert_eq!(texts, ["first", "second"]);
+        inc.add_public_update(update("c3.1", "2026-11-20T12:00:00Z", &"é".repeat(3_000)));
+        assert_eq!(
+            inc.public_updates[2].text.chars().count(),
+            timeline::TEXT_CHARS
+        );
     }
 
     #[test]

@@ -67,6 +67,10 @@ fn find_marker(body: &str, prefix: &str) -> Option<usize> {
 }
 
 fn decode_state(section: &str) -> Result<Incident, String> {
+    serde_json::from_str(state_in(section)?).map_err(|e| e.to_string())
+}
+
+fn state_in(section: &str) -> Result<&str, String> {
     let start = section
         .find(STATE_PREFIX)
         .ok_or_else(|| "the section has no state marker".to_string())?
@@ -74,7 +78,20 @@ fn decode_state(section: &str) -> Result<Incident, String> {
     let len = section[start..]
         .find(COMMENT_END)
         .ok_or_else(|| "the state marker is not closed".to_string())?;
-    serde_json::from_str(&section[start..start + len]).map_err(|e| e.to_string())
+    Ok(&section[start..start + len])
+}
+
+/// The state's JSON in `body`, without copying or parsing anything else: `None` when the body
+/// has no section, an error when its state marker is missing or unclosed. For readers of many
+/// bodies that need only part of the state (reports); [`Body::parse`] reads the whole.
+pub fn state_json(body: &str) -> Option<Result<&str, String>> {
+    let begin = find_marker(body, BEGIN_PREFIX)?;
+    let rest = &body[begin..];
+    let section = match rest.find(END) {
+        Some(end) => &rest[..end],
+        None => rest,
+    };
+    Some(state_in(section))
 }
 
 /// JSON safe to embed in an HTML comment.
@@ -161,6 +178,20 @@ mod tests {
         let parsed = Body::parse(&body);
         assert_eq!(parsed.incident(), Some(&incident()));
         assert!(parsed.before.contains("(quoted) firebreak:begin"));
+    }
+
+    #[test]
+    fn state_json_is_the_state_body_parse_reads() {
+        let body = compose("Reporter text", "x", &incident(), "after");
+        let json = state_json(&body).unwrap().unwrap();
+        let read: Incident = serde_json::from_str(json).unwrap();
+        assert_eq!(read, incident());
+        assert!(state_json("no section").is_none());
+        assert!(
+            state_json(&format!("{BEGIN}\nno state\n{END}"))
+                .unwrap()
+                .is_err()
+        );
     }
 
     #[test]

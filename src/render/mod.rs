@@ -8,6 +8,9 @@
 //! Text that is already markdown built by Firebreak is passed with `{{{triple}}}` braces.
 //!
 //! [`views`] holds the data each template reads, built from the incident and configuration.
+//!
+//! The public status site's templates (HTML and Atom) are registered apart
+//! ([`render_web`]): there `{{value}}` escapes for HTML and XML instead.
 
 pub mod views;
 
@@ -63,7 +66,38 @@ pub mod names {
     pub const GATE: &str = "postmortem-gate";
     pub const PUBLISHED: &str = "postmortem-published";
     pub const REMINDER: &str = "postmortem-reminder";
+    /// `firebreak report`, the job summary and the pinned report issue.
+    pub const REPORT: &str = "report";
+    /// The status page (`templates/status-page.html.hbs`): HTML, see [`super::render_html`].
+    pub const STATUS_PAGE: &str = "status-page";
+    /// One incident on the status page, a partial.
+    pub const STATUS_INCIDENT: &str = "status-incident";
+    /// A public postmortem's page on the status site.
+    pub const STATUS_POSTMORTEM: &str = "status-postmortem";
+    /// The status site's Atom feed (`templates/status-feed.atom.hbs`).
+    pub const STATUS_FEED: &str = "status-feed";
 }
+
+/// The public status site's templates: HTML and Atom, escaped for HTML and XML, never
+/// overridable (what reaches the public is decided here).
+const WEB_TEMPLATES: &[(&str, &str)] = &[
+    (
+        names::STATUS_PAGE,
+        include_str!("../../templates/status-page.html.hbs"),
+    ),
+    (
+        names::STATUS_INCIDENT,
+        include_str!("../../templates/status-incident.html.hbs"),
+    ),
+    (
+        names::STATUS_POSTMORTEM,
+        include_str!("../../templates/status-postmortem.html.hbs"),
+    ),
+    (
+        names::STATUS_FEED,
+        include_str!("../../templates/status-feed.atom.hbs"),
+    ),
+];
 
 /// Where per-repository overrides live.
 pub const OVERRIDE_DIR: &str = ".github/firebreak/templates";
@@ -119,6 +153,7 @@ const TEMPLATES: &[Template] = templates! {
     names::GATE => "postmortem-gate", true;
     names::PUBLISHED => "postmortem-published", true;
     names::REMINDER => "postmortem-reminder", true;
+    names::REPORT => "report", false;
 };
 
 /// The file name of template `name` (`postmortem.md.hbs`), in `templates/` and in the
@@ -175,6 +210,29 @@ fn registry() -> &'static Handlebars<'static> {
         }
         hb
     })
+}
+
+fn web_registry() -> &'static Handlebars<'static> {
+    static REGISTRY: OnceLock<Handlebars<'static>> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        // `{{value}}` escapes `& < > " ' ` =` as entities: safe in HTML text, attributes and XML.
+        hb.register_escape_fn(handlebars::html_escape);
+        for (name, text) in WEB_TEMPLATES {
+            hb.register_template_string(name, text)
+                .unwrap_or_else(|e| panic!("built-in template {name} is invalid: {e}"));
+        }
+        hb
+    })
+}
+
+/// Renders a template of the status site (HTML or Atom): `{{value}}` is escaped for HTML and
+/// XML, `{{{value}}}` is HTML Firebreak built and sanitized.
+pub fn render_web<T: Serialize>(name: &str, data: &T) -> String {
+    web_registry()
+        .render(name, data)
+        .unwrap_or_else(|e| panic!("rendering {name}: {e}"))
 }
 
 /// Renders a built-in template. Built-in templates and their views are tested together, so a
@@ -271,6 +329,9 @@ mod tests {
         let _ = registry();
         for t in TEMPLATES {
             assert!(registry().has_template(t.name), "{}", t.name);
+        }
+        for (name, _) in WEB_TEMPLATES {
+            assert!(web_registry().has_template(name), "{name}");
         }
     }
 

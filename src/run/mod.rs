@@ -10,13 +10,15 @@
 //! every comment has exactly one entry.
 //!
 //! [`config`] loads the configuration, [`declare`] opens incidents from outside an issue,
-//! [`sweep`] runs over every open incident, [`report`] says what a dry run would write.
+//! [`sweep`] runs over every open incident, [`report`] says what a dry run would write,
+//! [`reports`] reads for `firebreak report` and refreshes the pinned report issue.
 
 pub mod apply;
 pub mod config;
 pub mod declare;
 pub mod gather;
 pub mod report;
+pub mod reports;
 pub mod sweep;
 
 use chrono::{DateTime, Utc};

@@ -284,7 +284,7 @@ fn writes(plan: &Plan) -> Vec<WriteView> {
             issue: n,
             title: plan.patch.title.clone(),
             state: plan.patch.state.clone(),
-            body: plan.body.is_some(),
+            body: plan.body.is_some() || plan.patch.body.is_some(),
         });
     }
     for (comment, _) in &plan.overflow.retire {

@@ -60,5 +60,9 @@ pub async fn sweep(
     outcome
         .notes
         .push(format!("swept {} open incident(s)", open.len()));
+    // The pinned report issue (`report.issue`), when its refresh is due.
+    let report = super::reports::refresh(github, config, now, mode).await?;
+    outcome.notes.extend(report.notes);
+    outcome.plans.extend(report.plans);
     Ok(outcome)
 }

@@ -120,6 +120,15 @@ fn write_outputs(env: &ActionEnv, outcome: &Outcome) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Appends `text` to the job summary when running in GitHub Actions (`GITHUB_STEP_SUMMARY`
+/// set); does nothing elsewhere.
+pub fn append_summary(text: &str) -> anyhow::Result<()> {
+    match var("GITHUB_STEP_SUMMARY") {
+        Some(path) => append(Path::new(&path), text).context("writing GITHUB_STEP_SUMMARY"),
+        None => Ok(()),
+    }
+}
+
 fn append(path: &Path, text: &str) -> std::io::Result<()> {
     let mut file = std::fs::OpenOptions::new()
         .create(true)

@@ -142,6 +142,8 @@ fn the_domain_and_the_engine_know_nothing_of_the_github_client() {
         "postmortem",
         "render",
         "markdown",
+        "report",
+        "status_page",
     ] {
         let imports = &graph[pure];
         for io in ["github", "run", "dispatch", "workflow", "cli"] {

@@ -15,6 +15,8 @@ mod install_script;
 mod postmortem;
 mod readme;
 mod release;
+mod report;
+mod status_page;
 mod support;
 mod timeline;
 mod timeline_props;

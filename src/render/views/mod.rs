@@ -3,6 +3,8 @@
 
 pub mod incident;
 pub mod postmortem;
+pub mod report;
+pub mod status_page;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
