@@ -98,6 +98,10 @@ fn start() -> (FakeGitHub, Server, Vec<Signed>) {
         .env("FIREBREAK_WEBHOOK_SECRET", SECRET)
         .env("FIREBREAK_LISTEN", "127.0.0.1:0")
         .env("GITHUB_API_URL", fake.url())
+        // Deep enough for everything criterion's tight loop sends: handling here is one request
+        // to the in-memory GitHub per delivery, slower than answering, so the default queue
+        // (2,000) fills within seconds and answers 503 by design. The answer is what is timed.
+        .env("FIREBREAK_QUEUE", "1000000")
         .env("FIREBREAK_SWEEP_INTERVAL", "off")
         .env("FIREBREAK_REDELIVERY_INTERVAL", "off")
         .stdout(Stdio::null())
