@@ -154,6 +154,35 @@ pub enum Commands {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Run the GitHub App: a webhook server for every repository the App is installed on,
+    /// configured by the environment (FIREBREAK_APP_ID, FIREBREAK_PRIVATE_KEY or
+    /// FIREBREAK_PRIVATE_KEY_PATH, FIREBREAK_WEBHOOK_SECRET, FIREBREAK_LISTEN; see docs/app.md).
+    Serve,
+    /// GitHub App tools.
+    App {
+        #[command(subcommand)]
+        command: AppCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppCommand {
+    /// Print the GitHub App manifest that registers Firebreak (docs/app.md).
+    Manifest {
+        /// Where GitHub sends webhooks, e.g. https://firebreak.example.com/webhook.
+        #[arg(long)]
+        webhook_url: String,
+        /// The App's name on GitHub.
+        #[arg(long, default_value = "Firebreak")]
+        name: String,
+        /// The App's homepage.
+        #[arg(long, default_value = "https://github.com/firebreak-dev/firebreak")]
+        url: String,
+        /// Where GitHub sends the browser back with the code to convert into the App's
+        /// credentials.
+        #[arg(long)]
+        redirect_url: Option<String>,
+    },
 }
 
 /// `--dry-run` and its report's format.
@@ -377,6 +406,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let summary = crate::config::check(&path)?;
             console::out(&summary.to_string());
+        }
+        Commands::Serve => {
+            let settings = crate::app::settings::Settings::from_env()?;
+            crate::app::serve(settings).await?;
+        }
+        Commands::App {
+            command:
+                AppCommand::Manifest {
+                    webhook_url,
+                    name,
+                    url,
+                    redirect_url,
+                },
+        } => {
+            let manifest = crate::app::manifest::manifest(&crate::app::manifest::ManifestOptions {
+                name,
+                webhook_url,
+                url,
+                redirect_url,
+            });
+            println!("{}", serde_json::to_string_pretty(&manifest)?);
         }
     }
     Ok(())

@@ -2,7 +2,7 @@
 //!
 //! The pipeline, the same in every mode (`docs/architecture.md` narrates it):
 //!
-//! 1. an adapter ([`workflow`], [`cli`]) turns what woke us into an [`event::Event`];
+//! 1. an adapter ([`workflow`], [`app`], [`cli`]) turns what woke us into an [`event::Event`];
 //! 2. [`dispatch`] decides from the payload what it asks for, loads [`config`], and runs it;
 //! 3. [`run::gather`] reads the comments and whatever the decision asks for, through
 //!    [`github`], the only module that talks to the network;
@@ -15,6 +15,7 @@
 //! The in-memory GitHub used by the tests and by `firebreak demo` is its own crate of the
 //! workspace (`fake-github`), so this crate holds only the product.
 
+pub mod app;
 pub mod cli;
 pub mod command;
 pub mod config;

@@ -19,7 +19,8 @@ fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_env("FIREBREAK_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
-        .with_ansi(!actions)
+        // Colors only for a person at a terminal: never in Actions, a log file or a container's log.
+        .with_ansi(!actions && std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(move || -> Box<dyn std::io::Write> {
             if actions {
                 Box::new(console::Defused(std::io::stderr()))

@@ -26,6 +26,8 @@ pub(crate) struct Req {
     pub body: Value,
     /// The body was present but not valid JSON.
     pub body_invalid: bool,
+    /// The `If-None-Match` header (a conditional GET).
+    pub if_none_match: Option<String>,
 }
 
 impl Req {
@@ -249,6 +251,7 @@ mod tests {
             token: None,
             body: Value::Null,
             body_invalid: false,
+            if_none_match: None,
         }
     }
 

@@ -24,13 +24,20 @@
 //! | git | `GET .../git/ref/{ref}`, `GET .../git/matching-refs/{ref}`, `POST .../git/refs`, `PATCH, DELETE .../git/refs/{ref}` |
 //! | pulls | `GET, POST .../pulls`, `GET, PATCH .../pulls/{n}`, `GET, POST .../pulls/{n}/reviews`, `GET, PUT .../pulls/{n}/merge` |
 //! | branches | `GET .../branches/{branch}`, `GET .../branches/{branch}/protection` (admins only) |
+//! | Apps | `GET /app`, `GET /app/installations`, `POST /app/installations/{id}/access_tokens`, `GET /installation/repositories`, `GET /app/hook/deliveries`, `POST /app/hook/deliveries/{id}/attempts` |
 //!
 //! Writes need a token (`Authorization: Bearer <t>` or `token <t>`): one registered with
-//! [`FakeGitHub::set_token`] acts as that user, any other as `github-actions[bot]`. Faults
+//! [`FakeGitHub::set_token`] acts as that user, an App's JWT as the App (its endpoints only), an
+//! installation token as the App's bot within its installation's repositories (`apps`), any
+//! other as `github-actions[bot]`. Every GET answered 200 carries an `ETag`; the same GET with
+//! `If-None-Match` naming it answers `304 Not Modified`, which, as on GitHub, does not count
+//! against the installation's rate limit (`x-ratelimit-*` headers count per installation).
+//! [`FakeGitHub::deliver`] sends signed webhook deliveries to an App and logs them. Faults
 //! ([`FakeGitHub::inject`]) and the request log ([`FakeGitHub::requests`]) cover every request.
 
 mod api;
 mod api_pulls;
+mod apps;
 mod faults;
 mod http_util;
 mod ops;
@@ -41,9 +48,12 @@ mod routes;
 mod server;
 mod shapes;
 mod state;
+mod webhooks;
 
+pub use apps::AppSpec;
 pub use faults::{Fault, FaultKind};
 pub use state::{BranchProtection, RequestRecord, UserKind};
+pub use webhooks::{Delivered, signature};
 
 use std::sync::{Arc, Mutex, MutexGuard};
 

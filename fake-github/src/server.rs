@@ -109,13 +109,21 @@ async fn handle(State(fake): State<FakeGitHub>, request: Request) -> Response {
         Some(scopes) => resp.header("x-oauth-scopes", scopes.join(", ")),
         None => resp,
     };
-    fake.lock().requests.push(RequestRecord {
-        method: req.method.clone(),
-        path: req.path.clone(),
-        query: req.raw_query.clone(),
-        status: resp.status,
-        body: req.body.clone(),
-    });
+    let outbox = {
+        let mut st = fake.lock();
+        st.requests.push(RequestRecord {
+            method: req.method.clone(),
+            path: req.path.clone(),
+            query: req.raw_query.clone(),
+            status: resp.status,
+            body: req.body.clone(),
+        });
+        std::mem::take(&mut st.outbox)
+    };
+    for out in outbox {
+        let fake = fake.clone();
+        tokio::spawn(async move { fake.send_outgoing(out).await });
+    }
     into_response(resp)
 }
 
@@ -195,6 +203,7 @@ fn parse(parts: &http::request::Parts, bytes: &[u8]) -> Req {
         token,
         body,
         body_invalid,
+        if_none_match: header("if-none-match"),
     }
 }
 

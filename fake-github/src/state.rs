@@ -265,6 +265,12 @@ pub(crate) struct State {
     pub requests: Vec<RequestRecord>,
     pub faults: Vec<Fault>,
     pub seq: u64,
+    /// GitHub Apps, their installations and tokens.
+    pub apps: super::apps::Apps,
+    /// Webhook delivery attempts, oldest first.
+    pub deliveries: Vec<super::webhooks::DeliveryRecord>,
+    /// Redeliveries asked for and not yet sent.
+    pub outbox: Vec<super::webhooks::Outgoing>,
 }
 
 pub(crate) const BOT_LOGIN: &str = "github-actions[bot]";
@@ -286,6 +292,9 @@ impl State {
             requests: Vec::new(),
             faults: Vec::new(),
             seq: 0,
+            apps: Default::default(),
+            deliveries: Vec::new(),
+            outbox: Vec::new(),
         }
     }
 

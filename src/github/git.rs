@@ -108,6 +108,17 @@ struct RepoInfo {
     default_branch: String,
 }
 
+/// What a conditional read of a path's contents found ([`GitHub::contents_changed`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revalidated {
+    /// GitHub answered `304 Not Modified`.
+    Unchanged,
+    /// It changed (or no `ETag` was given): read it again. `etag` validates the new contents.
+    Changed { etag: Option<String> },
+    /// There is no such path.
+    Absent,
+}
+
 /// The outcome of a create that may find its object already there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Created {
@@ -196,6 +207,26 @@ impl GitHub {
             text,
             sha: file.sha,
         }))
+    }
+
+    /// Whether `path` (a file or a directory) changed since the answer that carried `etag`: a
+    /// conditional GET of its contents, which costs no rate limit when it did not. A directory's
+    /// answer lists its entries' shas, so it changes when anything beneath it does.
+    pub async fn contents_changed(
+        &self,
+        path: &str,
+        etag: Option<&str>,
+    ) -> Result<Revalidated, GitHubError> {
+        let url = self.repo_path(&format!("/contents/{}", segment(path)));
+        match self
+            .get_if_changed(&format!("checking {path} for changes"), &url, etag)
+            .await
+        {
+            Ok(None) => Ok(Revalidated::Unchanged),
+            Ok(Some(answer)) => Ok(Revalidated::Changed { etag: answer.etag }),
+            Err(e) if e.is_not_found() => Ok(Revalidated::Absent),
+            Err(e) => Err(e),
+        }
     }
 
     /// The entries of a directory; `None` when it does not exist (or is a file).

@@ -7,8 +7,18 @@
 //! only requests that are safe to repeat ([`Retry`]), and waits out rate limits (403/429 with
 //! `retry-after` or `x-ratelimit-reset`), which GitHub guarantees were not performed.
 //!
+//! Credentials come either with the octocrab client (a token: the Action, the CLI) or, for the
+//! App, from a [`Credentials`] source asked before every request: a JWT for the App's own
+//! endpoints, an installation token per installation ([`app`]). A 401 asks the source for a new
+//! credential once and repeats the request (GitHub performed nothing). One octocrab client,
+//! and so one connection pool, serves every installation and repository of a process
+//! ([`GitHub::authenticated`], [`GitHub::scoped`]). An [`Observer`] sees every answer's
+//! status and rate-limit headers (the App's metrics).
+//!
 //! Every failure names the operation (`adding labels to #12: GitHub answered 502 …`).
 
+pub mod app;
+mod auth;
 mod git;
 mod ops;
 mod repo;
@@ -23,9 +33,12 @@ use http_body_util::BodyExt as _;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use auth::{BearerFuture, Credentials, Observer};
 pub use git::*;
 pub use repo::*;
 pub use write::Writer;
+
+use auth::Auth;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
@@ -162,6 +175,8 @@ impl GitHubError {
 pub struct Answer {
     pub status: StatusCode,
     pub link_next: Option<String>,
+    /// The `ETag` header, for a later conditional request ([`GitHub::get_if_changed`]).
+    pub etag: Option<String>,
     pub body: bytes::Bytes,
 }
 
@@ -182,6 +197,10 @@ pub struct GitHub {
     identity: Arc<tokio::sync::OnceCell<String>>,
     /// The token is an installation token (`ghs_…`): `GET /user` cannot answer for it.
     installation_token: bool,
+    /// Where each request's credential comes from.
+    auth: Auth,
+    /// Told of every answer (status, rate-limit headers).
+    observer: Option<Arc<dyn Observer>>,
 }
 
 impl std::fmt::Debug for GitHub {
@@ -226,15 +245,17 @@ impl GitHub {
         Self::from_octocrab(client, api_url, repo)
     }
 
-    /// Wrap an already-authenticated octocrab (App installations).
+    /// Wrap an already-authenticated octocrab.
     pub fn from_octocrab(
         client: octocrab::Octocrab,
         api_url: &str,
         repo: &str,
     ) -> anyhow::Result<GitHub> {
-        if repo.split('/').filter(|p| !p.is_empty()).count() != 2 {
-            anyhow::bail!("repository `{repo}` is not of the form owner/name");
-        }
+        check_repo(repo)?;
+        Self::wrap(client, api_url, repo)
+    }
+
+    fn wrap(client: octocrab::Octocrab, api_url: &str, repo: &str) -> anyhow::Result<GitHub> {
         let base: http::Uri = api_url
             .parse()
             .with_context(|| format!("GITHUB_API_URL `{api_url}` is not a valid URL"))?;
@@ -247,7 +268,55 @@ impl GitHub {
             default_branch: None,
             identity: Arc::default(),
             installation_token: false,
+            auth: Auth::Client,
+            observer: None,
         })
+    }
+
+    /// A client for `api_url` with no credentials and no repository yet: the App's base, from
+    /// which [`GitHub::authenticated`] and [`GitHub::scoped`] make clients that share its
+    /// connection pool.
+    pub fn unauthenticated(api_url: &str) -> anyhow::Result<GitHub> {
+        let builder = octocrab::Octocrab::builder()
+            .base_uri(api_url)
+            .with_context(|| format!("GITHUB_API_URL `{api_url}` is not a valid URL"))?;
+        let client = builder
+            .set_connect_timeout(Some(CONNECT_TIMEOUT))
+            .set_read_timeout(Some(READ_TIMEOUT))
+            .set_write_timeout(Some(READ_TIMEOUT))
+            .add_header(
+                http::HeaderName::from_static("x-github-api-version"),
+                "2022-11-28".to_string(),
+            )
+            .build()
+            .context("building the GitHub client")?;
+        Self::wrap(client, api_url, "")
+    }
+
+    /// The same client (and connection pool), asking `credentials` before every request.
+    pub fn authenticated(&self, credentials: Arc<dyn Credentials>) -> GitHub {
+        GitHub {
+            auth: Auth::Source(credentials),
+            identity: Arc::default(),
+            ..self.clone()
+        }
+    }
+
+    /// The same client and credentials, for repository `repo` (`owner/name`).
+    pub fn scoped(&self, repo: &str) -> anyhow::Result<GitHub> {
+        check_repo(repo)?;
+        Ok(GitHub {
+            repo: repo.to_string(),
+            default_branch: None,
+            identity: Arc::default(),
+            ..self.clone()
+        })
+    }
+
+    /// Tells `observer` of every answer from here on.
+    pub fn with_observer(mut self, observer: Arc<dyn Observer>) -> Self {
+        self.observer = Some(observer);
+        self
     }
 
     /// Sets who Firebreak is (`FIREBREAK_BOT_LOGIN`, or an App's `<slug>[bot]`).
@@ -318,12 +387,33 @@ impl GitHub {
         body: Option<&B>,
         retry: Retry,
     ) -> Result<Answer, GitHubError> {
+        self.send_with(operation, method, path, body, retry, &[])
+            .await
+    }
+
+    /// [`GitHub::send`] with extra request headers. A `304 Not Modified` (the answer to a
+    /// conditional request) is an answer, not an error.
+    async fn send_with<B: Serialize + ?Sized>(
+        &self,
+        operation: &str,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        retry: Retry,
+        headers: &[(http::HeaderName, String)],
+    ) -> Result<Answer, GitHubError> {
         let mut attempt = 0u32;
+        let mut refused: Option<String> = None;
+        let mut renewed = false;
         loop {
             attempt += 1;
+            let bearer = match &self.auth {
+                Auth::Client => None,
+                Auth::Source(credentials) => Some(credentials.bearer(refused.take()).await?),
+            };
             let result = tokio::time::timeout(
                 self.request_timeout,
-                self.send_once(method.clone(), path, body),
+                self.send_once(method.clone(), path, body, bearer.as_deref(), headers),
             )
             .await;
             let outcome = match result {
@@ -351,15 +441,31 @@ impl GitHub {
                     });
                 }
             };
-            let (status, headers, bytes) = outcome;
-            if status.is_success() {
+            let (status, headers_in, bytes) = outcome;
+            if let Some(observer) = &self.observer {
+                observer.answered(status, &headers_in);
+            }
+            if status.is_success() || status == StatusCode::NOT_MODIFIED {
                 return Ok(Answer {
                     status,
-                    link_next: next_link(&headers).map(|url| self.relative(&url)),
+                    link_next: next_link(&headers_in).map(|url| self.relative(&url)),
+                    etag: headers_in
+                        .get(http::header::ETAG)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_string),
                     body: bytes,
                 });
             }
-            if let Some(wait) = rate_limit_wait(status, &headers, &bytes) {
+            // A 401 performed nothing: a credential that expired or was revoked is renewed
+            // once, and the request repeated.
+            if status == StatusCode::UNAUTHORIZED && bearer.is_some() && !renewed {
+                tracing::info!(operation, "GitHub refused the credential; renewing it once");
+                refused = bearer;
+                renewed = true;
+                attempt -= 1;
+                continue;
+            }
+            if let Some(wait) = rate_limit_wait(status, &headers_in, &bytes) {
                 if wait > MAX_RATE_LIMIT_WAIT {
                     return Err(GitHubError::RateLimited {
                         operation: operation.to_string(),
@@ -384,6 +490,24 @@ impl GitHub {
                 message: error_message(&bytes),
             });
         }
+    }
+
+    /// GET `path` unless it is unchanged since the answer that carried `etag`: GitHub answers
+    /// `304 Not Modified` (which costs no rate limit) and this returns `None`.
+    pub async fn get_if_changed(
+        &self,
+        operation: &str,
+        path: &str,
+        etag: Option<&str>,
+    ) -> Result<Option<Answer>, GitHubError> {
+        let headers: Vec<(http::HeaderName, String)> = etag
+            .map(|e| (http::header::IF_NONE_MATCH, e.to_string()))
+            .into_iter()
+            .collect();
+        let answer = self
+            .send_with::<()>(operation, Method::GET, path, None, Retry::Safe, &headers)
+            .await?;
+        Ok((answer.status != StatusCode::NOT_MODIFIED).then_some(answer))
     }
 
     /// Send and decode a JSON answer.
@@ -423,15 +547,21 @@ impl GitHub {
         method: Method,
         path: &str,
         body: Option<&B>,
+        bearer: Option<&str>,
+        headers: &[(http::HeaderName, String)],
     ) -> Result<(StatusCode, http::HeaderMap, bytes::Bytes), octocrab::Error> {
-        let response = match method {
-            Method::GET => self.client._get(path).await?,
-            Method::POST => self.client._post(path, body).await?,
-            Method::PATCH => self.client._patch(path, body).await?,
-            Method::PUT => self.client._put(path, body).await?,
-            Method::DELETE => self.client._delete(path, body).await?,
-            other => unreachable!("Firebreak never sends {other}"),
-        };
+        let mut builder = http::Request::builder().method(method).uri(path);
+        if let Some(bearer) = bearer
+            && let Ok(mut value) = http::HeaderValue::from_str(&format!("Bearer {bearer}"))
+        {
+            value.set_sensitive(true);
+            builder = builder.header(http::header::AUTHORIZATION, value);
+        }
+        for (name, value) in headers {
+            builder = builder.header(name, value.as_str());
+        }
+        let request = self.client.build_request(builder, body)?;
+        let response = self.client.execute(request).await?;
         let (parts, body) = response.into_parts();
         let bytes = body.collect().await?.to_bytes();
         Ok((parts.status, parts.headers, bytes))
@@ -461,6 +591,13 @@ impl GitHub {
             _ => pq,
         }
     }
+}
+
+fn check_repo(repo: &str) -> anyhow::Result<()> {
+    if repo.split('/').filter(|p| !p.is_empty()).count() != 2 {
+        anyhow::bail!("repository `{repo}` is not of the form owner/name");
+    }
+    Ok(())
 }
 
 fn decode<T: DeserializeOwned>(operation: &str, bytes: &[u8]) -> Result<T, GitHubError> {

@@ -331,6 +331,31 @@ impl GitHub {
             .collect())
     }
 
+    /// Whether any open issue carries `label`, unless GitHub says the answer is the same as the
+    /// one that carried `etag` (`None`: a 304, which costs no rate limit). With the new ETag.
+    pub async fn any_open_labeled(
+        &self,
+        label: &str,
+        etag: Option<&str>,
+    ) -> Result<Option<(bool, Option<String>)>, GitHubError> {
+        let path = self.repo_path(&format!(
+            "/issues?state=open&labels={}&per_page=1",
+            segment(label)
+        ));
+        let Some(answer) = self
+            .get_if_changed(
+                &format!("looking for open issues labeled {label}"),
+                &path,
+                etag,
+            )
+            .await?
+        else {
+            return Ok(None);
+        };
+        let page: Vec<serde_json::Value> = super::decode("looking for open issues", &answer.body)?;
+        Ok(Some((!page.is_empty(), answer.etag)))
+    }
+
     /// Like [`GitHub::list_issues`], only issues updated at or after `since`.
     pub async fn list_issues_since(
         &self,

@@ -74,6 +74,26 @@ impl Writer<'_> {
             .await
     }
 
+    /// Deletes a comment; one already gone is not an error.
+    pub async fn delete_comment(&self, id: u64) -> Result<(), GitHubError> {
+        let path = self.0.repo_path(&format!("/issues/comments/{id}"));
+        match self
+            .0
+            .send::<()>(
+                &format!("deleting comment {id}"),
+                Method::DELETE,
+                &path,
+                None,
+                Retry::Safe,
+            )
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Adds labels to an issue, keeping every label already there (POST, never PUT).
     pub async fn add_labels(&self, number: u64, labels: &[String]) -> Result<(), GitHubError> {
         let path = self.0.repo_path(&format!("/issues/{number}/labels"));

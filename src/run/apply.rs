@@ -39,6 +39,9 @@ pub struct Applied {
     pub stale: bool,
     /// What was created, in words, with the numbers GitHub gave it.
     pub notes: Vec<String>,
+    /// Replies posted on the incident, as (comment id, marker): the run checks them for a
+    /// twin when it reads again ([`retract_duplicate_replies`]).
+    pub replies: Vec<(u64, String)>,
 }
 
 /// What the writes read to avoid repeating themselves: the comments listed before deciding,
@@ -115,11 +118,13 @@ pub async fn apply(
         {
             continue;
         }
-        w.create_comment(on, &comment.body)
+        let posted = w
+            .create_comment(on, &comment.body)
             .await
             .with_context(|| format!("replying on #{on}"))?;
         if comment.on.is_none() {
             applied.comments += 1;
+            applied.replies.push((posted.id, marker));
         }
     }
     for (comment, content) in &plan.reactions {
@@ -222,6 +227,37 @@ pub async fn watermark(
         w.create_label(label).await?;
     }
     Ok(())
+}
+
+/// Settles a race between runs that posted the same reply (two replicas handling one
+/// delivery, each having listed the comments before the other posted): a reply this run posted
+/// that has an older twin of ours is deleted, so the oldest one stays. Every such run notices:
+/// the twin was posted after its listing and before its body write, so the comment count in
+/// the write's answer is off and the run reads again, then calls this. Deleting only a reply
+/// it posted moments ago keeps other runs' comment counts honest (net, it posted nothing).
+/// Answers the ids deleted.
+pub async fn retract_duplicate_replies(
+    github: &GitHub,
+    bot: &str,
+    comments: &[Comment],
+    posted: &[(u64, String)],
+) -> anyhow::Result<Vec<u64>> {
+    let w = github.writer();
+    let mut deleted = Vec::new();
+    for (id, marker) in posted {
+        let twin = comments
+            .iter()
+            .any(|c| c.id < *id && engine::is_ours(bot, c) && c.body_text().contains(marker));
+        if twin {
+            tracing::warn!(
+                comment = id,
+                "another run posted this reply too; deleting ours"
+            );
+            w.delete_comment(*id).await?;
+            deleted.push(*id);
+        }
+    }
+    Ok(deleted)
 }
 
 /// Opens an action item's issue exactly once. The gather step found none carrying its marker;

@@ -29,10 +29,7 @@ pub async fn load_config(
     } else if local.exists() {
         (Config::load(&local)?, true)
     } else {
-        match github.file(config::CONFIG_PATH, None).await? {
-            Some(text) => (Config::from_yaml(&text, config::CONFIG_PATH)?, false),
-            None => (Config::default(), false),
-        }
+        return load_from_repository(github).await;
     };
     let checkout = from_checkout.then_some(workspace);
     let overrides = load_overrides(github, &config, checkout).await?;
@@ -40,6 +37,35 @@ pub async fn load_config(
         .map_err(|e| UsageError(format!("template {e}")))?;
     config.templates = overrides;
     Ok(config)
+}
+
+/// Loads config and template overrides through the contents API only (no checkout: the App),
+/// else the defaults.
+pub async fn load_from_repository(github: &GitHub) -> anyhow::Result<Config> {
+    let mut config = match github.file(config::CONFIG_PATH, None).await? {
+        Some(text) => Config::from_yaml(&text, config::CONFIG_PATH)?,
+        None => Config::default(),
+    };
+    let overrides = load_overrides(github, &config, None).await?;
+    render::check_overrides(&config, &overrides)
+        .map_err(|e| UsageError(format!("template {e}")))?;
+    config.templates = overrides;
+    Ok(config)
+}
+
+/// The files a configuration read through the contents API came from besides `.github/`:
+/// the configured postmortem templates that live elsewhere. (Everything under `.github/` —
+/// the configuration, the override directory — changes the `.github` listing.)
+pub fn sources_outside_dot_github(config: &Config) -> Vec<String> {
+    [
+        config.postmortem.template.as_deref(),
+        config.postmortem.public.template.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|path| !path.trim_start_matches('/').starts_with(".github/"))
+    .map(str::to_string)
+    .collect()
 }
 
 /// Reads the repository's template overrides (template name → text): from the checkout when

@@ -125,11 +125,24 @@ pub async fn run_snapshot(
     let mut issue = first.issue.clone();
     let mut trigger = first.trigger.clone();
     let mut first = Some(first);
+    // Replies this run posted: a twin another run posted at the same time shows when we read
+    // again, and ours goes.
+    let mut posted: Vec<(u64, String)> = Vec::new();
     for round in 0..MAX_ROUNDS {
         let mut snapshot = match first.take() {
             Some(snapshot) => snapshot,
             None => gather::Snapshot::read(github, config, issue, trigger, facts.clone()).await?,
         };
+        if !posted.is_empty() {
+            let deleted = apply::retract_duplicate_replies(
+                github,
+                &snapshot.bot,
+                &snapshot.comments,
+                &posted,
+            )
+            .await?;
+            posted.retain(|(id, _)| !deleted.contains(id));
+        }
         let plan = snapshot.decide(github, config, now).await?;
         outcome.record(&plan);
         if mode == Mode::DryRun {
@@ -143,6 +156,7 @@ pub async fn run_snapshot(
         };
         let applied = apply::apply(github, config, &seen, &plan).await?;
         outcome.notes.extend(applied.notes.iter().cloned());
+        posted.extend(applied.replies.iter().cloned());
         if !plan.problems.is_empty() {
             anyhow::bail!("{}", plan.problems.join("; "));
         }

@@ -1146,6 +1146,112 @@ async fn rest_error_responses_conform() {
     api.finish("rest_error_responses_conform");
 }
 
+/// The App's routes (`GET /app`, installations, their tokens and repositories, the delivery log,
+/// redelivery) and a conditional GET answered 304, in GitHub's shapes and documented statuses.
+#[tokio::test]
+async fn rest_app_routes_conform() {
+    let Some(mut api) = Api::new("rest_app_routes_conform") else {
+        return;
+    };
+    let fake = &support::github().fake;
+    let app = 6_100;
+    fake.add_app(&fake_github::AppSpec {
+        id: app,
+        slug: "conformance-app".into(),
+        name: "Conformance App".into(),
+        owner: "conformance".into(),
+        public_key_pem: include_str!("../fixtures/app/throwaway-public.pem").into(),
+        webhook_secret: "s".into(),
+    })
+    .unwrap();
+    let r = repo("app-routes");
+    fake.install(app, 61_000, "conformance", &[&r]);
+    fake.install(app, 61_001, "conformance", &[]);
+    fake.suspend(61_001);
+    // A delivery that found nobody listening, and where redeliveries go (nobody either).
+    let dead = "http://127.0.0.1:9/webhook";
+    fake.set_hook_url(app, dead);
+    let delivery = fake
+        .deliver(
+            app,
+            dead,
+            "issues",
+            &serde_json::to_vec(&json!({"action": "opened", "repository": {"full_name": r}}))
+                .unwrap(),
+        )
+        .await;
+    let key = firebreak::github::app::AppKey::from_pem(
+        app,
+        include_bytes!("../fixtures/app/throwaway-pkcs1.pem"),
+    )
+    .unwrap();
+    api.token = key.sign(chrono::Utc::now()).unwrap().0;
+    api.ok("GET", "/app", None, 200).await;
+    api.ok("GET", "/app/installations", None, 200).await;
+    let token = api
+        .ok(
+            "POST",
+            "/app/installations/61000/access_tokens",
+            Some(json!({})),
+            201,
+        )
+        .await;
+    api.ok(
+        "POST",
+        "/app/installations/999/access_tokens",
+        Some(json!({})),
+        404,
+    )
+    .await;
+    api.ok(
+        "POST",
+        "/app/installations/61001/access_tokens",
+        Some(json!({})),
+        403,
+    )
+    .await;
+    api.ok("GET", "/app/hook/deliveries?per_page=100", None, 200)
+        .await;
+    api.ok(
+        "POST",
+        &format!("/app/hook/deliveries/{}/attempts", delivery.id),
+        None,
+        202,
+    )
+    .await;
+    api.token = token["token"].as_str().unwrap_or("").to_string();
+    api.ok("GET", "/installation/repositories?per_page=100", None, 200)
+        .await;
+    // A conditional GET: 304, as documented for the contents route.
+    fake.put_file(&r, "main", ".github/firebreak.yml", "severities: []\n");
+    let path = format!("/repos/{r}/contents/.github");
+    let listing = api
+        .http
+        .get(format!("{}{path}", api.base))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .unwrap();
+    let etag = listing
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert!(!etag.is_empty(), "a GET answered 200 carries an ETag");
+    let again = api
+        .http
+        .get(format!("{}{path}", api.base))
+        .bearer_auth(&api.token)
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status().as_u16(), 304);
+    api.calls += 2;
+    api.finish("rest_app_routes_conform");
+}
+
 /// The lane is real: a request that breaks GitHub's description is refused by Prism with its
 /// message (so a client that sent it would fail its test), and never reaches the fake.
 #[tokio::test]
@@ -1388,6 +1494,17 @@ fn routes_with_a_body() -> Vec<(&'static str, String, Option<Value>, u16)> {
             Some(json!({"merge_method": "squash"})),
             200,
         ),
+        ("GET", "/app".into(), None, 200),
+        ("GET", "/app/installations".into(), None, 200),
+        (
+            "POST",
+            "/app/installations/1/access_tokens".into(),
+            Some(json!({})),
+            201,
+        ),
+        ("GET", "/installation/repositories".into(), None, 200),
+        ("GET", "/app/hook/deliveries".into(), None, 200),
+        ("POST", "/app/hook/deliveries/1/attempts".into(), None, 202),
     ]
 }
 

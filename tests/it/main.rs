@@ -1,5 +1,6 @@
 mod action_items;
 mod action_process;
+mod app;
 mod architecture;
 mod config;
 mod conformance;

@@ -26,8 +26,24 @@ fn readme_command_table_equals_the_reference_table() {
 #[test]
 fn readme_cli_table_names_every_subcommand_and_its_flags() {
     let readme = readme();
+    let mut commands = Vec::new();
     for sub in firebreak::cli::Cli::command().get_subcommands() {
-        let name = sub.get_name();
+        if sub.has_subcommands() {
+            for nested in sub.get_subcommands() {
+                commands.push((
+                    format!("{} {}", sub.get_name(), nested.get_name()),
+                    nested.clone(),
+                ));
+            }
+        } else {
+            commands.push((sub.get_name().to_string(), sub.clone()));
+        }
+    }
+    assert!(
+        commands.iter().any(|(name, _)| name == "app manifest"),
+        "nested commands are read"
+    );
+    for (name, sub) in commands {
         let Some(row) = readme
             .lines()
             .find(|l| l.starts_with(&format!("| `firebreak {name}")))

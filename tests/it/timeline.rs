@@ -93,7 +93,7 @@ async fn a_commands_only_comment_edited_to_add_prose_gains_its_own_entry_once() 
 
 /// One run per comment, all started at once, each from a payload read before any of them
 /// wrote; every run must succeed.
-async fn run_at_once(repo: &support::Repo, n: u64, comments: &[u64]) {
+pub(crate) async fn run_at_once(repo: &support::Repo, n: u64, comments: &[u64]) {
     let payloads: Vec<Vec<u8>> = comments
         .iter()
         .map(|id| fake_github::payload::issue_comment(&repo.fake, &repo.name, n, *id, "created"))

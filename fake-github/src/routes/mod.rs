@@ -2,6 +2,7 @@
 //! methods. Anything that does not match is GitHub's 404 (never 501: Prism would mock a 200).
 
 mod access;
+mod app;
 mod branches;
 mod comments;
 mod contents;
@@ -14,16 +15,19 @@ mod subissues;
 use http::Method;
 
 use super::FakeGitHub;
-use super::http_util::{Req, Resp, not_found, unauthorized};
+use super::apps::Credential;
+use super::http_util::{Req, Resp, error, not_found, unauthorized};
 use super::shapes;
-use super::state::{BOT_LOGIN, State, UserKind};
+use super::state::{BOT_LOGIN, State};
 
 /// What every route gets: the state (locked), the request and who is asking.
 pub(crate) struct Ctx<'a> {
     pub st: &'a mut State,
     pub req: &'a Req,
-    /// The login the token acts as (`None` without a token).
+    /// The login the token acts as (`None` without a token, or for an App's JWT).
     pub viewer: Option<String>,
+    /// What the credential is.
+    pub credential: Credential,
 }
 
 impl Ctx<'_> {
@@ -36,15 +40,15 @@ impl Ctx<'_> {
 /// Handle one request against the state (the lock is taken and released here, no await inside).
 pub(crate) fn dispatch(fake: &FakeGitHub, req: &Req) -> Resp {
     let mut st = fake.lock();
-    let viewer = req.token.as_ref().map(|t| match st.tokens.get(t) {
-        Some(login) => login.clone(),
-        None => {
-            st.ensure_user(BOT_LOGIN, Some(UserKind::Bot));
-            BOT_LOGIN.to_string()
-        }
-    });
+    let credential = st.credential(req.token.as_deref());
+    let viewer = match &credential {
+        Credential::Refused(message) => return error(401, message),
+        Credential::None | Credential::App(_) => None,
+        Credential::User(login) | Credential::Installation { login, .. } => Some(login.clone()),
+    };
     let writes = !matches!(req.method, Method::GET | Method::HEAD | Method::OPTIONS);
-    if writes && viewer.is_none() {
+    let app_route = req.segs.first().is_some_and(|s| s == "app");
+    if writes && viewer.is_none() && !app_route {
         return unauthorized();
     }
     if req.body_invalid && writes {
@@ -54,8 +58,59 @@ pub(crate) fn dispatch(fake: &FakeGitHub, req: &Req) -> Resp {
         st: &mut st,
         req,
         viewer,
+        credential,
     };
-    route(&mut ctx)
+    let resp = conditional(req, route(&mut ctx));
+    rate_limit(ctx.st, &ctx.credential, resp)
+}
+
+/// A GET answered 200 carries an `ETag` (a hash of its body); when the request's
+/// `If-None-Match` names it, the answer is `304 Not Modified` without a body.
+fn conditional(req: &Req, resp: Resp) -> Resp {
+    if req.method != Method::GET || resp.status != 200 {
+        return resp;
+    }
+    let Some(body) = &resp.body else {
+        return resp;
+    };
+    let etag = format!(
+        "\"{}\"",
+        super::state::hex_sha(&serde_json::to_string(body).unwrap_or_default())
+    );
+    let matches = req.if_none_match.as_deref().is_some_and(|wanted| {
+        wanted
+            .split(',')
+            .any(|w| w.trim().trim_start_matches("W/") == etag || w.trim() == "*")
+    });
+    if matches {
+        let mut not_modified = Resp::no_content().header("etag", etag);
+        not_modified.status = 304;
+        return not_modified;
+    }
+    resp.header("etag", etag)
+}
+
+/// Installation tokens count against their installation's rate limit (5,000 an hour), except
+/// a `304 Not Modified`, as on GitHub; the answer says how many remain.
+fn rate_limit(st: &mut State, credential: &Credential, resp: Resp) -> Resp {
+    const LIMIT: u64 = 5000;
+    let Credential::Installation { id, .. } = credential else {
+        return resp;
+    };
+    let used = st.apps.used.entry(*id).or_insert(0);
+    if resp.status != 304 {
+        *used += 1;
+    }
+    let used = *used;
+    let reset = (chrono::Utc::now().timestamp() + 3600).to_string();
+    resp.header("x-ratelimit-limit", LIMIT.to_string())
+        .header(
+            "x-ratelimit-remaining",
+            LIMIT.saturating_sub(used).to_string(),
+        )
+        .header("x-ratelimit-used", used.to_string())
+        .header("x-ratelimit-reset", reset)
+        .header("x-ratelimit-resource", "core")
 }
 
 fn route(ctx: &mut Ctx<'_>) -> Resp {
@@ -75,9 +130,25 @@ fn route(ctx: &mut Ctx<'_>) -> Resp {
         ["orgs", org, "teams", team, "memberships", login] if m == Method::GET => {
             access::team_membership(ctx, org, team, login)
         }
+        ["app"] if m == Method::GET => app::get_app(ctx),
+        ["app", "installations"] if m == Method::GET => app::list_installations(ctx),
+        ["app", "installations", id, "access_tokens"] if m == Method::POST => {
+            with_num(id, |id| app::create_token(ctx, id))
+        }
+        ["app", "hook", "deliveries"] if m == Method::GET => app::list_deliveries(ctx),
+        ["app", "hook", "deliveries", id, "attempts"] if m == Method::POST => {
+            with_num(id, |id| app::redeliver(ctx, id))
+        }
+        ["installation", "repositories"] if m == Method::GET => app::installation_repositories(ctx),
         ["repos", owner, name, rest @ ..] => {
             let key = format!("{owner}/{name}");
             if ctx.st.repo(&key).is_none() {
+                return not_found();
+            }
+            // An installation token reaches its installation's repositories only.
+            if let Credential::Installation { id, .. } = ctx.credential
+                && !ctx.st.installation_reaches(id, &key)
+            {
                 return not_found();
             }
             // A write to an issue (or a pull request) leaves events for what it changed.
