@@ -25,9 +25,16 @@ pub(super) fn issue_event(cx: &mut Cx, incident: &mut Incident, event: &IssueEve
     let Some(actor) = event.actor.as_ref().filter(|a| cx.input.is_person_user(a)) else {
         return;
     };
+    if let Some(kind) = hand_kind(event) {
+        record(cx, incident, &kind, &actor.login, event.created_at);
+    }
+}
+
+/// What an issue event did, when it is a change Firebreak records.
+fn hand_kind(event: &IssueEvent) -> Option<HandKind> {
     let label = || event.label.as_ref().map(|l| l.name.clone());
     let assignee = || event.assignee.as_ref().map(|u| u.login.clone());
-    let kind = match event.event.as_str() {
+    match event.event.as_str() {
         "labeled" => label().map(HandKind::Labeled),
         "unlabeled" => label().map(HandKind::Unlabeled),
         "assigned" => assignee().map(HandKind::Assigned),
@@ -39,9 +46,6 @@ pub(super) fn issue_event(cx: &mut Cx, incident: &mut Incident, event: &IssueEve
             .as_ref()
             .map(|r| HandKind::Renamed(r.to.clone())),
         _ => None,
-    };
-    if let Some(kind) = kind {
-        record(cx, incident, &kind, &actor.login, event.created_at);
     }
 }
 
@@ -91,37 +95,20 @@ fn record(cx: &mut Cx, incident: &mut Incident, kind: &HandKind, by: &str, at: D
                         status.as_str()
                     ),
                 )
-            } else if lower == labels::LABEL_INCIDENT {
-                return;
             } else {
-                (
-                    format!("label+{lower}@{}", at.timestamp()),
-                    format!("Label `{name}` added"),
-                )
+                match plain(kind, at) {
+                    Some(entry) => entry,
+                    None => return,
+                }
             }
         }
-        HandKind::Unlabeled(name) => {
-            let lower = name.to_ascii_lowercase();
-            // Removing one of the state labels is undone by the next render; no entry.
-            if lower.starts_with(labels::SEVERITY_PREFIX)
-                || lower.starts_with(labels::STATUS_PREFIX)
-                || lower == labels::LABEL_INCIDENT
-            {
-                return;
+        HandKind::Unlabeled(_) | HandKind::Assigned(_) | HandKind::Unassigned(_) => {
+            match plain(kind, at) {
+                Some(entry) => entry,
+                // Removing one of the state labels is undone by the next render; no entry.
+                None => return,
             }
-            (
-                format!("label-{lower}@{}", at.timestamp()),
-                format!("Label `{name}` removed"),
-            )
         }
-        HandKind::Assigned(login) => (
-            format!("assign+{login}@{}", at.timestamp()),
-            format!("{login} assigned"),
-        ),
-        HandKind::Unassigned(login) => (
-            format!("assign-{login}@{}", at.timestamp()),
-            format!("{login} unassigned"),
-        ),
         HandKind::Closed if !trusted => {
             if state == "closed" {
                 cx.plan.patch.state = Some("open".into());
@@ -175,16 +162,81 @@ fn record(cx: &mut Cx, incident: &mut Incident, kind: &HandKind, by: &str, at: D
             }
         }
     };
-    let kind = match kind {
+    timeline::upsert(
+        &mut incident.timeline,
+        Entry::new(at, entry_kind(kind), by, text).with_key(key),
+    );
+}
+
+fn entry_kind(kind: &HandKind) -> EntryKind {
+    match kind {
         HandKind::Labeled(_) | HandKind::Unlabeled(_) => EntryKind::Label,
         HandKind::Assigned(_) | HandKind::Unassigned(_) => EntryKind::Assignee,
         HandKind::Closed => EntryKind::Closed,
         HandKind::Reopened => EntryKind::Reopened,
         HandKind::Edited | HandKind::Renamed(_) => EntryKind::Note,
+    }
+}
+
+/// The key and text of a change whose entry depends on nothing but the change: a label that
+/// is not one of Firebreak's state labels, added or removed; an assignee added or removed.
+fn plain(kind: &HandKind, at: DateTime<Utc>) -> Option<(String, String)> {
+    let state_label = |lower: &str| {
+        lower.starts_with(labels::SEVERITY_PREFIX)
+            || lower.starts_with(labels::STATUS_PREFIX)
+            || lower == labels::LABEL_INCIDENT
     };
+    let t = at.timestamp();
+    match kind {
+        HandKind::Labeled(name) => {
+            let lower = name.to_ascii_lowercase();
+            (!state_label(&lower)).then(|| {
+                (
+                    format!("label+{lower}@{t}"),
+                    format!("Label `{name}` added"),
+                )
+            })
+        }
+        HandKind::Unlabeled(name) => {
+            let lower = name.to_ascii_lowercase();
+            (!state_label(&lower)).then(|| {
+                (
+                    format!("label-{lower}@{t}"),
+                    format!("Label `{name}` removed"),
+                )
+            })
+        }
+        HandKind::Assigned(login) => {
+            Some((format!("assign+{login}@{t}"), format!("{login} assigned")))
+        }
+        HandKind::Unassigned(login) => {
+            Some((format!("assign-{login}@{t}"), format!("{login} unassigned")))
+        }
+        _ => None,
+    }
+}
+
+/// An event recorded before (at or below `last_event`) whose entry is gone: two runs that
+/// rewrote the same timeline part at once can lose one, and the mark keeps the event from
+/// being recorded again. A change whose entry depends on nothing but the change (a plain
+/// label, an assignee) gets its entry back; nothing else about the incident changes.
+pub(super) fn restore_entry(cx: &Cx, incident: &mut Incident, event: &IssueEvent) {
+    let Some(actor) = event.actor.as_ref().filter(|a| cx.input.is_person_user(a)) else {
+        return;
+    };
+    let Some(kind) = hand_kind(event) else {
+        return;
+    };
+    let Some((key, text)) = plain(&kind, event.created_at) else {
+        return;
+    };
+    let id = format!("k:{key}");
+    if incident.timeline.iter().any(|e| e.id() == id) {
+        return;
+    }
     timeline::upsert(
         &mut incident.timeline,
-        Entry::new(at, kind, by, text).with_key(key),
+        Entry::new(event.created_at, entry_kind(&kind), &actor.login, text).with_key(key),
     );
 }
 
