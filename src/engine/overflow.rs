@@ -69,15 +69,12 @@ pub fn plan_timeline(
     let config = input.config;
     let issue_url = input.issue.html_url.as_str();
     let all = std::mem::take(&mut incident.timeline);
-    let moved = move_report(input, body, &incident, plan);
+    // The section without entries or links: what the body holds besides the timeline.
+    let bare = super::docs::section(config, &incident, issue_url, &[]);
+    let moved = move_report(input, body, &bare, &incident, plan);
     let body = moved.as_ref().unwrap_or(body);
     let costs = Costs {
-        body_fixed: super::docs::compose(
-            body,
-            &super::docs::section(config, &incident, issue_url, &[]),
-            &incident,
-        )
-        .len(),
+        body_fixed: super::docs::compose(body, &bare, &incident).len(),
         link: issue_url.len() + 64,
         part_fixed: part_text(config, &incident, issue_url, u32::MAX, &[]).len(),
         entry: |e: &Entry| entry_cost(e, issue_url),
@@ -198,7 +195,13 @@ pub const MOVE_REPORT_MIN: usize = 2_000;
 /// the size the body shrinks to when entries move out — else no run could keep the body under
 /// GitHub's limit and every run would fail on it. The comment is planned (`plan.moved_report`)
 /// unless one of Firebreak's comments already holds the same text.
-fn move_report(input: &Input, body: &Body, incident: &Incident, plan: &mut Plan) -> Option<Body> {
+fn move_report(
+    input: &Input,
+    body: &Body,
+    bare: &str,
+    incident: &Incident,
+    plan: &mut Plan,
+) -> Option<Body> {
     let text = [body.before.trim(), body.after.trim()]
         .into_iter()
         .filter(|t| !t.is_empty())
@@ -208,13 +211,7 @@ fn move_report(input: &Input, body: &Body, incident: &Incident, plan: &mut Plan)
         return None;
     }
     let issue_url = input.issue.html_url.as_str();
-    let fixed = super::docs::compose(
-        body,
-        &super::docs::section(input.config, incident, issue_url, &[]),
-        incident,
-    )
-    .len();
-    if fixed <= input.limits.body_low {
+    if super::docs::compose(body, bare, incident).len() <= input.limits.body_low {
         return None;
     }
     let number = input.issue.number;
