@@ -232,7 +232,19 @@ impl GitHub {
         api_url: &str,
         repo: &str,
     ) -> anyhow::Result<GitHub> {
-        let client = builder
+        Self::from_octocrab(Self::build(builder)?, api_url, repo)
+    }
+
+    /// Every client's timeouts and API version.
+    fn build(
+        builder: octocrab::OctocrabBuilder<
+            octocrab::NoSvc,
+            octocrab::DefaultOctocrabBuilderConfig,
+            octocrab::NoAuth,
+            octocrab::NotLayerReady,
+        >,
+    ) -> anyhow::Result<octocrab::Octocrab> {
+        builder
             .set_connect_timeout(Some(CONNECT_TIMEOUT))
             .set_read_timeout(Some(READ_TIMEOUT))
             .set_write_timeout(Some(READ_TIMEOUT))
@@ -241,8 +253,7 @@ impl GitHub {
                 "2022-11-28".to_string(),
             )
             .build()
-            .context("building the GitHub client")?;
-        Self::from_octocrab(client, api_url, repo)
+            .context("building the GitHub client")
     }
 
     /// Wrap an already-authenticated octocrab.
@@ -280,17 +291,7 @@ impl GitHub {
         let builder = octocrab::Octocrab::builder()
             .base_uri(api_url)
             .with_context(|| format!("GITHUB_API_URL `{api_url}` is not a valid URL"))?;
-        let client = builder
-            .set_connect_timeout(Some(CONNECT_TIMEOUT))
-            .set_read_timeout(Some(READ_TIMEOUT))
-            .set_write_timeout(Some(READ_TIMEOUT))
-            .add_header(
-                http::HeaderName::from_static("x-github-api-version"),
-                "2022-11-28".to_string(),
-            )
-            .build()
-            .context("building the GitHub client")?;
-        Self::wrap(client, api_url, "")
+        Self::wrap(Self::build(builder)?, api_url, "")
     }
 
     /// The same client (and connection pool), asking `credentials` before every request.

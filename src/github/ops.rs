@@ -191,14 +191,13 @@ impl GitHub {
     /// Whether the account `login` exists (a deleted or renamed one does not).
     pub async fn user_exists(&self, login: &str) -> Result<bool, GitHubError> {
         let path = format!("/users/{}", segment(login));
+        self.yes_or_no(&format!("looking up @{login}"), &path).await
+    }
+
+    /// A read GitHub answers with 2xx for yes and 404 for no.
+    async fn yes_or_no(&self, what: &str, path: &str) -> Result<bool, GitHubError> {
         match self
-            .send::<()>(
-                &format!("looking up @{login}"),
-                Method::GET,
-                &path,
-                None,
-                Retry::Safe,
-            )
+            .send::<()>(what, Method::GET, path, None, Retry::Safe)
             .await
         {
             Ok(_) => Ok(true),
@@ -213,20 +212,11 @@ impl GitHub {
     pub async fn team_exists(&self, org: &str, team: &str) -> Result<bool, GitHubError> {
         let path = format!("/orgs/{}/teams/{}", segment(org), segment(team));
         match self
-            .send::<()>(
-                &format!("looking up team {org}/{team}"),
-                Method::GET,
-                &path,
-                None,
-                Retry::Safe,
-            )
+            .yes_or_no(&format!("looking up team {org}/{team}"), &path)
             .await
         {
-            Ok(_) => Ok(true),
-            Err(e) if e.is_not_found() || e.status() == Some(http::StatusCode::FORBIDDEN) => {
-                Ok(false)
-            }
-            Err(e) => Err(e),
+            Err(e) if e.status() == Some(http::StatusCode::FORBIDDEN) => Ok(false),
+            answer => answer,
         }
     }
 
@@ -260,20 +250,8 @@ impl GitHub {
     /// 204 yes, 404 no).
     pub async fn can_be_assigned(&self, login: &str) -> Result<bool, GitHubError> {
         let path = self.repo_path(&format!("/assignees/{}", segment(login)));
-        match self
-            .send::<()>(
-                &format!("checking whether @{login} can be assigned"),
-                Method::GET,
-                &path,
-                None,
-                Retry::Safe,
-            )
+        self.yes_or_no(&format!("checking whether @{login} can be assigned"), &path)
             .await
-        {
-            Ok(_) => Ok(true),
-            Err(e) if e.is_not_found() => Ok(false),
-            Err(e) => Err(e),
-        }
     }
 
     /// Whether `login` is an active member of `org/team`.
