@@ -67,14 +67,15 @@ pub(super) fn reconcile(cx: &mut Cx, incident: &mut Incident) {
     for event in events {
         super::hand::issue_event(cx, incident, event);
     }
-    for event in input
-        .events
-        .unwrap_or_default()
-        .iter()
-        .filter(|e| e.id <= last && e.created_at >= declared_at)
-    {
-        super::hand::restore_entry(cx, incident, event);
-    }
+    super::hand::restore_entries(
+        cx,
+        incident,
+        input
+            .events
+            .unwrap_or_default()
+            .iter()
+            .filter(|e| e.id <= last && e.created_at >= declared_at),
+    );
     // Only people's events move the mark: Firebreak's own (its labels) would make every run
     // after a change write the body once more.
     let newest = input

@@ -216,28 +216,36 @@ fn plain(kind: &HandKind, at: DateTime<Utc>) -> Option<(String, String)> {
     }
 }
 
-/// An event recorded before (at or below `last_event`) whose entry is gone: two runs that
+/// Events recorded before (at or below `last_event`) whose entries are gone: two runs that
 /// rewrote the same timeline part at once can lose one, and the mark keeps the event from
 /// being recorded again. A change whose entry depends on nothing but the change (a plain
 /// label, an assignee) gets its entry back; nothing else about the incident changes.
-pub(super) fn restore_entry(cx: &Cx, incident: &mut Incident, event: &IssueEvent) {
-    let Some(actor) = event.actor.as_ref().filter(|a| cx.input.is_person_user(a)) else {
-        return;
-    };
-    let Some(kind) = hand_kind(event) else {
-        return;
-    };
-    let Some((key, text)) = plain(&kind, event.created_at) else {
-        return;
-    };
-    let id = format!("k:{key}");
-    if incident.timeline.iter().any(|e| e.id() == id) {
-        return;
+pub(super) fn restore_entries<'a>(
+    cx: &Cx,
+    incident: &mut Incident,
+    events: impl Iterator<Item = &'a IssueEvent>,
+) {
+    let mut present: Option<std::collections::HashSet<String>> = None;
+    for event in events {
+        let Some(actor) = event.actor.as_ref().filter(|a| cx.input.is_person_user(a)) else {
+            continue;
+        };
+        let Some(kind) = hand_kind(event) else {
+            continue;
+        };
+        let Some((key, text)) = plain(&kind, event.created_at) else {
+            continue;
+        };
+        // The entries' ids, gathered once and only when some event could need its entry back.
+        let present =
+            present.get_or_insert_with(|| incident.timeline.iter().map(|e| e.id()).collect());
+        if present.insert(format!("k:{key}")) {
+            timeline::upsert(
+                &mut incident.timeline,
+                Entry::new(event.created_at, entry_kind(&kind), &actor.login, text).with_key(key),
+            );
+        }
     }
-    timeline::upsert(
-        &mut incident.timeline,
-        Entry::new(event.created_at, entry_kind(&kind), &actor.login, text).with_key(key),
-    );
 }
 
 /// An action item's issue was closed or reopened: its row follows, with a timeline entry.
