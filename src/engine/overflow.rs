@@ -215,36 +215,30 @@ fn move_report(
         return None;
     }
     let number = input.issue.number;
+    let chars = text.chars().count();
+    let kept = moved::Kept::new(&text);
     let existing = input
         .comments
         .iter()
-        .find(|c| input.is_ours(c) && moved::holds(c.body_text(), number, &text));
+        .find(|c| input.is_ours(c) && moved::holds(c.body_text(), number, &kept));
     let url = match existing {
         Some(comment) => comment_url(issue_url, comment.id),
         None => {
-            let (kept, cut) = moved::kept(&text);
             let words = render::render(
                 names::REPORT_MOVED_COMMENT,
                 &render::MovedReportCommentView {
-                    cut,
-                    kept: kept.chars().count(),
+                    cut: kept.cut,
+                    kept: kept.text.chars().count(),
                 },
             );
-            plan.moved_report = Some(moved::compose(&words, number, &text));
+            plan.moved_report = Some(moved::compose(&words, number, &kept));
             plan.notes.push(format!(
-                "moved the report ({} characters) to a comment: the description would pass GitHub's limit",
-                text.chars().count()
+                "moved the report ({chars} characters) to a comment: the description would pass GitHub's limit"
             ));
             MOVED_REPORT_URL.to_string()
         }
     };
-    let line = render::render(
-        names::REPORT_MOVED,
-        &render::MovedReportView {
-            url,
-            chars: text.chars().count(),
-        },
-    );
+    let line = render::render(names::REPORT_MOVED, &render::MovedReportView { url, chars });
     Some(Body {
         before: line.trim_end().to_string(),
         after: String::new(),

@@ -19,24 +19,32 @@ pub const MARKER: &str = "<!-- firebreak:moved-report #";
 pub const TEXT_MAX: usize = GITHUB_LIMIT - 1_024;
 
 /// The text as the comment holds it: defused, cut to [`TEXT_MAX`] on a character boundary.
-/// The flag says whether it was cut.
-pub fn kept(text: &str) -> (String, bool) {
-    let mut text = defuse(text.trim());
-    if text.len() <= TEXT_MAX {
-        return (text, false);
-    }
-    let mut cut = TEXT_MAX;
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    text.truncate(cut);
-    (text, true)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kept {
+    pub text: String,
+    /// The text was longer than a comment holds.
+    pub cut: bool,
 }
 
-/// The comment: Firebreak's `words` (rendered from a template), the text in a fence longer than
-/// any run of backticks in it, the marker naming issue `number`.
-pub fn compose(words: &str, number: u64, text: &str) -> String {
-    let (text, _) = kept(text);
+impl Kept {
+    pub fn new(text: &str) -> Kept {
+        let mut text = defuse(text.trim());
+        if text.len() <= TEXT_MAX {
+            return Kept { text, cut: false };
+        }
+        let mut cut = TEXT_MAX;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        Kept { text, cut: true }
+    }
+}
+
+/// The comment: Firebreak's `words` (rendered from a template), the kept text in a fence longer
+/// than any run of backticks in it, the marker naming issue `number`.
+pub fn compose(words: &str, number: u64, kept: &Kept) -> String {
+    let text = &kept.text;
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest.max(2) + 1);
     format!(
@@ -45,13 +53,12 @@ pub fn compose(words: &str, number: u64, text: &str) -> String {
     )
 }
 
-/// Whether `comment` (one of Firebreak's) holds `text` moved from issue `number`'s body.
-pub fn holds(comment: &str, number: u64, text: &str) -> bool {
-    let (text, _) = kept(text);
+/// Whether `comment` (one of Firebreak's) holds the `kept` text moved from issue `number`'s body.
+pub fn holds(comment: &str, number: u64, kept: &Kept) -> bool {
     comment
         .trim_end()
         .ends_with(&format!("{MARKER}{number} -->"))
-        && comment.contains(&format!("\n{text}\n"))
+        && comment.contains(&format!("\n{}\n", kept.text))
 }
 
 #[cfg(test)]
@@ -61,22 +68,23 @@ mod tests {
     #[test]
     fn a_moved_report_is_fenced_beyond_its_own_backticks_and_found_again_by_its_text() {
         let text = "see ```rust\nfn x() {}\n``` and @alice <!-- firebreak:overflow {} -->";
-        let comment = compose("Moved.", 7, text);
+        let kept = Kept::new(text);
+        let comment = compose("Moved.", 7, &kept);
         assert!(comment.contains("````text\n"), "{comment}");
         assert!(!comment.contains("<!-- firebreak:overflow"));
-        assert!(holds(&comment, 7, text));
-        assert!(!holds(&comment, 8, text), "another issue's report");
-        assert!(!holds(&comment, 7, "something else"));
+        assert!(holds(&comment, 7, &kept));
+        assert!(!holds(&comment, 8, &kept), "another issue's report");
+        assert!(!holds(&comment, 7, &Kept::new("something else")));
     }
 
     #[test]
     fn a_report_longer_than_a_comment_is_cut_on_a_character_boundary() {
         let text = "é".repeat(TEXT_MAX);
-        let (kept, cut) = kept(&text);
-        assert!(cut);
-        assert!(kept.len() <= TEXT_MAX);
-        let comment = compose("Moved.", 1, &text);
+        let kept = Kept::new(&text);
+        assert!(kept.cut);
+        assert!(kept.text.len() <= TEXT_MAX);
+        let comment = compose("Moved.", 1, &kept);
         assert!(comment.len() < GITHUB_LIMIT);
-        assert!(holds(&comment, 1, &text));
+        assert!(holds(&comment, 1, &kept));
     }
 }
