@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use http::Method;
 use serde::Deserialize;
 
-use super::{GitHub, GitHubError, Retry, segment};
+use super::{GitHub, GitHubError, OrMissing, Retry, segment};
 use crate::event::User;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -148,20 +148,16 @@ impl GitHub {
     /// The commit sha a branch points at; `None` when there is no such branch.
     pub async fn branch_sha(&self, branch: &str) -> Result<Option<String>, GitHubError> {
         let path = self.repo_path(&format!("/git/ref/{}", segment(&format!("heads/{branch}"))));
-        match self
-            .json::<GitRef, ()>(
-                &format!("reading branch {branch}"),
-                Method::GET,
-                &path,
-                None,
-                Retry::Safe,
-            )
-            .await
-        {
-            Ok(r) => Ok(Some(r.object.sha)),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(e),
-        }
+        self.json::<GitRef, ()>(
+            &format!("reading branch {branch}"),
+            Method::GET,
+            &path,
+            None,
+            Retry::Safe,
+        )
+        .await
+        .or_missing()
+        .map(|r| r.map(|r| r.object.sha))
     }
 
     /// A file's text and blob sha at `git_ref` (default branch when `None`); `None` when absent.
@@ -177,13 +173,12 @@ impl GitHub {
             url.push_str(&format!("?ref={}", segment(r)));
         }
         let operation = format!("reading {path}");
-        let file = match self
+        let Some(file) = self
             .json::<ContentBlob, ()>(&operation, Method::GET, &url, None, Retry::Safe)
             .await
-        {
-            Ok(file) => file,
-            Err(e) if e.is_not_found() => return Ok(None),
-            Err(e) => return Err(e),
+            .or_missing()?
+        else {
+            return Ok(None);
         };
         if file.encoding != "base64" {
             return Err(GitHubError::Decode {
@@ -232,7 +227,7 @@ impl GitHub {
     /// The entries of a directory; `None` when it does not exist (or is a file).
     pub async fn list_dir(&self, path: &str) -> Result<Option<Vec<DirEntry>>, GitHubError> {
         let url = self.repo_path(&format!("/contents/{}", segment(path)));
-        let answer = match self
+        let Some(answer) = self
             .send::<()>(
                 &format!("listing {path}"),
                 Method::GET,
@@ -241,10 +236,9 @@ impl GitHub {
                 Retry::Safe,
             )
             .await
-        {
-            Ok(a) => a,
-            Err(e) if e.is_not_found() => return Ok(None),
-            Err(e) => return Err(e),
+            .or_missing()?
+        else {
+            return Ok(None);
         };
         let value: serde_json::Value =
             serde_json::from_slice(&answer.body).map_err(|e| GitHubError::Decode {

@@ -150,6 +150,21 @@ pub enum GitHubError {
     Decode { operation: String, message: String },
 }
 
+/// A read whose 404 means "there is none": `Ok(None)` then, every other error kept.
+pub(crate) trait OrMissing<T> {
+    fn or_missing(self) -> Result<Option<T>, GitHubError>;
+}
+
+impl<T> OrMissing<T> for Result<T, GitHubError> {
+    fn or_missing(self) -> Result<Option<T>, GitHubError> {
+        match self {
+            Ok(value) => Ok(Some(value)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
 impl GitHubError {
     pub fn status(&self) -> Option<StatusCode> {
         match self {

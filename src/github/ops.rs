@@ -4,7 +4,7 @@
 use http::Method;
 use serde::Deserialize;
 
-use super::{GitHub, GitHubError, Retry, segment};
+use super::{GitHub, GitHubError, OrMissing, Retry, segment};
 use crate::engine::plan::LabelSpec;
 use crate::event::{Comment, Issue, IssueEvent};
 
@@ -68,13 +68,12 @@ impl GitHub {
         number: u64,
     ) -> Result<Option<(Vec<Comment>, Vec<IssueEvent>)>, GitHubError> {
         let path = self.repo_path(&format!("/issues/{number}/timeline?per_page=100"));
-        let items: Vec<serde_json::Value> = match self
-            .paginate(&format!("listing the timeline of #{number}"), &path)
+        let Some(items) = self
+            .paginate::<serde_json::Value>(&format!("listing the timeline of #{number}"), &path)
             .await
-        {
-            Ok(items) => items,
-            Err(e) if e.is_not_found() => return Ok(None),
-            Err(e) => return Err(e),
+            .or_missing()?
+        else {
+            return Ok(None);
         };
         let mut comments = Vec::new();
         let mut events = Vec::new();
@@ -172,20 +171,15 @@ impl GitHub {
     /// A label of the repository; `None` when there is no such label.
     pub async fn get_label(&self, name: &str) -> Result<Option<LabelSpec>, GitHubError> {
         let path = self.repo_path(&format!("/labels/{}", segment(name)));
-        match self
-            .json(
-                &format!("reading label {name}"),
-                Method::GET,
-                &path,
-                None::<&()>,
-                Retry::Safe,
-            )
-            .await
-        {
-            Ok(label) => Ok(Some(label)),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(e),
-        }
+        self.json(
+            &format!("reading label {name}"),
+            Method::GET,
+            &path,
+            None::<&()>,
+            Retry::Safe,
+        )
+        .await
+        .or_missing()
     }
 
     /// Whether the account `login` exists (a deleted or renamed one does not).
@@ -196,14 +190,11 @@ impl GitHub {
 
     /// A read GitHub answers with 2xx for yes and 404 for no.
     async fn yes_or_no(&self, what: &str, path: &str) -> Result<bool, GitHubError> {
-        match self
+        Ok(self
             .send::<()>(what, Method::GET, path, None, Retry::Safe)
             .await
-        {
-            Ok(_) => Ok(true),
-            Err(e) if e.is_not_found() => Ok(false),
-            Err(e) => Err(e),
-        }
+            .or_missing()?
+            .is_some())
     }
 
     /// Whether the team `org/team` exists for this token: GitHub answers 404 both for a team
@@ -230,7 +221,7 @@ impl GitHub {
     /// octocrab's model cannot parse GitHub's real values. Not a collaborator → `none`.
     pub async fn permission(&self, login: &str) -> Result<String, GitHubError> {
         let path = self.repo_path(&format!("/collaborators/{}/permission", segment(login)));
-        match self
+        Ok(self
             .json::<Permission, ()>(
                 &format!("reading the permission of @{login}"),
                 Method::GET,
@@ -239,11 +230,8 @@ impl GitHub {
                 Retry::Safe,
             )
             .await
-        {
-            Ok(p) => Ok(p.permission),
-            Err(e) if e.is_not_found() => Ok("none".into()),
-            Err(e) => Err(e),
-        }
+            .or_missing()?
+            .map_or_else(|| "none".into(), |p| p.permission))
     }
 
     /// Whether `login` can be assigned issues in the repository (`GET .../assignees/{login}`:
@@ -269,7 +257,7 @@ impl GitHub {
         struct Membership {
             state: String,
         }
-        match self
+        Ok(self
             .json::<Membership, ()>(
                 &format!("checking @{login} in team {team}"),
                 Method::GET,
@@ -278,11 +266,8 @@ impl GitHub {
                 Retry::Safe,
             )
             .await
-        {
-            Ok(m) => Ok(m.state == "active"),
-            Err(e) if e.is_not_found() => Ok(false),
-            Err(e) => Err(e),
-        }
+            .or_missing()?
+            .is_some_and(|m| m.state == "active"))
     }
 
     /// A file's text at `git_ref` (default branch when `None`); `None` when absent.

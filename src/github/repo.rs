@@ -5,7 +5,7 @@ use http::{Method, StatusCode};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 
-use super::{GitHub, GitHubError, Retry};
+use super::{GitHub, GitHubError, OrMissing, Retry};
 
 /// Characters kept as-is in a path segment (a branch name's `/` is encoded).
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -129,7 +129,7 @@ impl GitHub {
     pub async fn branch_protection(&self, branch: &str) -> Result<Option<Protection>, GitHubError> {
         let encoded = utf8_percent_encode(branch, SEGMENT).to_string();
         let path = self.repo_path(&format!("/branches/{encoded}"));
-        let info = match self
+        let Some(info) = self
             .json::<Branch, ()>(
                 &format!("reading branch {branch}"),
                 Method::GET,
@@ -138,10 +138,9 @@ impl GitHub {
                 Retry::Safe,
             )
             .await
-        {
-            Ok(info) => info,
-            Err(e) if e.is_not_found() => return Ok(None),
-            Err(e) => return Err(e),
+            .or_missing()?
+        else {
+            return Ok(None);
         };
         if !info.protected {
             return Ok(Some(Protection::None));
