@@ -394,4 +394,20 @@ impl FakeGitHub {
     pub fn clear_now(&self) {
         self.lock().now_override = None;
     }
+
+    /// Set every caller's GraphQL budget (points an hour; GitHub's is 5,000), e.g. to 0 to see
+    /// `RATE_LIMITED`.
+    pub fn set_graphql_limit(&self, limit: u64) {
+        self.lock().graphql.limit = limit;
+    }
+
+    /// GraphQL points spent so far by `login` (a user's token) this hour.
+    pub fn graphql_used_by(&self, login: &str) -> u64 {
+        self.lock()
+            .graphql
+            .used
+            .get(&format!("user:{}", login.to_lowercase()))
+            .copied()
+            .unwrap_or(0)
+    }
 }

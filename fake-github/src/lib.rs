@@ -39,6 +39,7 @@ mod api;
 mod api_pulls;
 mod apps;
 mod faults;
+mod graphql;
 mod http_util;
 mod ops;
 pub mod payload;

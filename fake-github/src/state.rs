@@ -271,6 +271,8 @@ pub(crate) struct State {
     pub deliveries: Vec<super::webhooks::DeliveryRecord>,
     /// Redeliveries asked for and not yet sent.
     pub outbox: Vec<super::webhooks::Outgoing>,
+    /// The GraphQL rate-limit budget.
+    pub graphql: super::graphql::Budget,
 }
 
 pub(crate) const BOT_LOGIN: &str = "github-actions[bot]";
@@ -295,6 +297,7 @@ impl State {
             apps: Default::default(),
             deliveries: Vec::new(),
             outbox: Vec::new(),
+            graphql: Default::default(),
         }
     }
 

@@ -20,6 +20,7 @@
 pub mod app;
 mod auth;
 mod git;
+pub mod graphql;
 mod ops;
 mod repo;
 mod write;
@@ -148,6 +149,11 @@ pub enum GitHubError {
     TimedOut { operation: String, after: Duration },
     #[error("{operation}: unexpected response: {message}")]
     Decode { operation: String, message: String },
+    #[error("{operation}: GitHub answered {}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Graphql {
+        operation: String,
+        errors: Vec<graphql::GraphqlError>,
+    },
 }
 
 /// A read whose 404 means "there is none": `Ok(None)` then, every other error kept.
@@ -174,6 +180,15 @@ impl GitHubError {
     }
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(StatusCode::NOT_FOUND)
+    }
+    /// GitHub's GraphQL error kinds in this error (`NOT_FOUND`, `FORBIDDEN`, `RATE_LIMITED`, …).
+    pub fn graphql_kinds(&self) -> Vec<&str> {
+        match self {
+            GitHubError::Graphql { errors, .. } => {
+                errors.iter().filter_map(|e| e.kind.as_deref()).collect()
+            }
+            _ => Vec::new(),
+        }
     }
     /// The outcome of the request is unknown: it may have been performed.
     pub fn is_ambiguous(&self) -> bool {
@@ -216,6 +231,13 @@ pub struct GitHub {
     auth: Auth,
     /// Told of every answer (status, rate-limit headers).
     observer: Option<Arc<dyn Observer>>,
+    /// Where GraphQL documents go (`GITHUB_GRAPHQL_URL`).
+    graphql: graphql::Endpoint,
+    /// The REST base URL, for [`GitHub::with_graphql_url`].
+    api_url: String,
+    /// The token the client was built with (Action, CLI), for a GraphQL client of its own
+    /// on GitHub Enterprise Server. Never logged.
+    token: Option<Arc<str>>,
 }
 
 impl std::fmt::Debug for GitHub {
@@ -234,6 +256,7 @@ impl GitHub {
             .personal_token(token.to_string());
         let mut github = Self::from_builder(builder, api_url, repo)?;
         github.installation_token = token.starts_with(INSTALLATION_TOKEN_PREFIX);
+        github.token = Some(Arc::from(token));
         Ok(github)
     }
 
@@ -285,6 +308,8 @@ impl GitHub {
         let base: http::Uri = api_url
             .parse()
             .with_context(|| format!("GITHUB_API_URL `{api_url}` is not a valid URL"))?;
+        let graphql =
+            graphql::Endpoint::new(api_url, &graphql::graphql_url_from_env(api_url), None)?;
         Ok(GitHub {
             client,
             repo: repo.to_string(),
@@ -296,7 +321,16 @@ impl GitHub {
             installation_token: false,
             auth: Auth::Client,
             observer: None,
+            graphql,
+            api_url: api_url.to_string(),
+            token: None,
         })
+    }
+
+    /// Sends GraphQL documents to `url` (`GITHUB_GRAPHQL_URL`) from here on.
+    pub fn with_graphql_url(mut self, url: &str) -> anyhow::Result<GitHub> {
+        self.graphql = graphql::Endpoint::new(&self.api_url, url, self.token.as_deref())?;
+        Ok(self)
     }
 
     /// A client for `api_url` with no credentials and no repository yet: the App's base, from
@@ -418,6 +452,22 @@ impl GitHub {
         retry: Retry,
         headers: &[(http::HeaderName, String)],
     ) -> Result<Answer, GitHubError> {
+        self.send_to(operation, method, path, body, retry, headers, false)
+            .await
+    }
+
+    /// [`GitHub::send_with`] to the REST API or (`graphql`) to the GraphQL endpoint.
+    #[allow(clippy::too_many_arguments)]
+    async fn send_to<B: Serialize + ?Sized>(
+        &self,
+        operation: &str,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        retry: Retry,
+        headers: &[(http::HeaderName, String)],
+        graphql: bool,
+    ) -> Result<Answer, GitHubError> {
         let mut attempt = 0u32;
         let mut refused: Option<String> = None;
         let mut renewed = false;
@@ -429,7 +479,14 @@ impl GitHub {
             };
             let result = tokio::time::timeout(
                 self.request_timeout,
-                self.send_once(method.clone(), path, body, bearer.as_deref(), headers),
+                self.send_once(
+                    method.clone(),
+                    path,
+                    body,
+                    bearer.as_deref(),
+                    headers,
+                    graphql,
+                ),
             )
             .await;
             let outcome = match result {
@@ -565,7 +622,12 @@ impl GitHub {
         body: Option<&B>,
         bearer: Option<&str>,
         headers: &[(http::HeaderName, String)],
+        graphql: bool,
     ) -> Result<(StatusCode, http::HeaderMap, bytes::Bytes), octocrab::Error> {
+        let client = match (&self.graphql.client, graphql) {
+            (Some(client), true) => client,
+            _ => &self.client,
+        };
         let mut builder = http::Request::builder().method(method).uri(path);
         if let Some(bearer) = bearer
             && let Ok(mut value) = http::HeaderValue::from_str(&format!("Bearer {bearer}"))
@@ -576,8 +638,8 @@ impl GitHub {
         for (name, value) in headers {
             builder = builder.header(name, value.as_str());
         }
-        let request = self.client.build_request(builder, body)?;
-        let response = self.client.execute(request).await?;
+        let request = client.build_request(builder, body)?;
+        let response = client.execute(request).await?;
         let (parts, body) = response.into_parts();
         let bytes = body.collect().await?.to_bytes();
         Ok((parts.status, parts.headers, bytes))

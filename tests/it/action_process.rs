@@ -49,7 +49,7 @@ fn run_action_with(
         .env("GITHUB_EVENT_PATH", &event_path)
         .env("GITHUB_REPOSITORY", &repo.name)
         .env("GITHUB_API_URL", &repo.api_url)
-        .env("GITHUB_GRAPHQL_URL", format!("{}/graphql", repo.api_url))
+        .env("GITHUB_GRAPHQL_URL", repo.fake.graphql_url())
         .env("GITHUB_SERVER_URL", "https://github.com")
         .env("GITHUB_OUTPUT", &out)
         .env("GITHUB_STEP_SUMMARY", &summary)

@@ -1869,9 +1869,8 @@ proptest! {
 // GraphQL
 // ---------------------------------------------------------------------------------------------
 
-/// The GraphQL documents Firebreak sends. Until `firebreak::github::graphql::DOCUMENTS` exists
-/// (Projects v2), this committed list stands in for it: replace the body of
-/// [`graphql_documents`] with `firebreak::github::graphql::DOCUMENTS.to_vec()` then.
+/// Projects v2 documents the board work starts from, validated until Firebreak sends its own
+/// (then they move into `firebreak::github::graphql::DOCUMENTS` and leave this list).
 const GRAPHQL_FIXTURES: &[(&str, &str)] = &[
     (
         "project_by_org_number",
@@ -1942,8 +1941,14 @@ const GRAPHQL_FIXTURES: &[(&str, &str)] = &[
     ),
 ];
 
+/// Every GraphQL document Firebreak sends (`firebreak::github::graphql::DOCUMENTS`), and the
+/// fixtures above.
 fn graphql_documents() -> Vec<(&'static str, &'static str)> {
-    GRAPHQL_FIXTURES.to_vec()
+    firebreak::github::graphql::DOCUMENTS
+        .iter()
+        .map(|d| (d.name, d.text))
+        .chain(GRAPHQL_FIXTURES.iter().copied())
+        .collect()
 }
 
 #[derive(Debug, serde::Deserialize)]

@@ -8,6 +8,7 @@ mod demo;
 mod doctor;
 mod dry_run;
 mod fake_github;
+mod fake_graphql;
 mod hand;
 mod incidents;
 mod init;

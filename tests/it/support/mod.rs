@@ -95,6 +95,8 @@ impl Repo {
     pub fn client(&self) -> GitHub {
         GitHub::with_token(&self.api_url, TOKEN, &self.name)
             .unwrap()
+            .with_graphql_url(&self.fake.graphql_url())
+            .unwrap()
             .with_identity(BOT)
             .with_retry(RetryPolicy {
                 attempts: 3,
