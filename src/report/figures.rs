@@ -19,6 +19,15 @@ fn levels(input: &Input<'_>, reported: &[Seen<'_>]) -> Vec<u8> {
     levels.into_iter().collect()
 }
 
+/// The incidents of one severity level.
+fn of_level<'a>(reported: &'a [Seen<'_>], level: u8) -> Vec<&'a Incident> {
+    reported
+        .iter()
+        .map(|s| &s.incident)
+        .filter(|i| i.severity == level)
+        .collect()
+}
+
 fn resolved(incident: &Incident) -> bool {
     incident.status == Status::Resolved
 }
@@ -27,11 +36,7 @@ pub(super) fn incidents(input: &Input<'_>, reported: &[Seen<'_>]) -> Incidents {
     let by_severity = levels(input, reported)
         .into_iter()
         .map(|level| {
-            let of: Vec<&Incident> = reported
-                .iter()
-                .map(|s| &s.incident)
-                .filter(|i| i.severity == level)
-                .collect();
+            let of = of_level(reported, level);
             SeverityCount {
                 severity: input.config.severity_name(level),
                 level,
@@ -108,12 +113,10 @@ pub(super) fn times(input: &Input<'_>, reported: &[Seen<'_>]) -> Vec<Times> {
     let mut out: Vec<Times> = levels(input, reported)
         .into_iter()
         .map(|level| {
-            let of: Vec<&Incident> = reported
-                .iter()
-                .map(|s| &s.incident)
-                .filter(|i| i.severity == level)
-                .collect();
-            times_of(input.config.severity_name(level), &of)
+            times_of(
+                input.config.severity_name(level),
+                &of_level(reported, level),
+            )
         })
         .collect();
     let all: Vec<&Incident> = reported.iter().map(|s| &s.incident).collect();
