@@ -6,6 +6,8 @@
 //! - [`server`]: `POST /webhook` (size cap, signature over the raw bytes — [`signature`] —,
 //!   content type, parse, queue), `GET /healthz`, `GET /readyz`, `GET /metrics` ([`metrics`]);
 //! - [`queue`]: per-issue order, bounded parallelism, duplicate ids dropped, a full queue 503;
+//!   [`coalesce`]: which deliveries a job already waiting for their issue covers (no job of
+//!   their own), and what a queued job keeps of its payload;
 //! - [`worker`]: one job: the installation's client ([`tokens`] caches installation tokens),
 //!   the repository's configuration ([`config_cache`], revalidated with conditional requests),
 //!   then `dispatch::dispatch`;
@@ -15,6 +17,7 @@
 //! Replicas share nothing: GitHub is the only store and every run reconciles, so any number of
 //! `firebreak serve` processes may take deliveries for the same repositories.
 
+pub mod coalesce;
 pub mod config_cache;
 pub mod manifest;
 pub mod metrics;

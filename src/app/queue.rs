@@ -4,9 +4,12 @@
 //! declarations or sweep: a [`Lane`]) are handled one after another, in the order they came;
 //! different lanes run in parallel, at most `workers` at once. A lane exists while it has work,
 //! and one task runs it, so no two deliveries of a lane ever overlap in this process (across
-//! processes, the pipeline's verify loop reconciles). The queue is bounded: past `capacity`
-//! waiting deliveries it refuses (the webhook answers 503). A delivery id seen recently is a
-//! duplicate and is dropped. [`Queue::drain`] closes it and waits for what is queued.
+//! processes, the pipeline's verify loop reconciles). A delivery whose work a job already
+//! waiting in its lane will do keeps no job of its own (coalescing: the rule is in
+//! [`super::coalesce`]), so a burst on one issue holds one waiting job, not one per delivery.
+//! The queue is bounded: past `capacity` waiting jobs it refuses (the webhook answers 503). A
+//! delivery id seen recently is a duplicate and is dropped. [`Queue::drain`] closes it and
+//! waits for what is queued.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
@@ -16,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{Notify, Semaphore};
 
+use super::coalesce::{self, Coalescing};
 use crate::event::Event;
 
 /// Delivery ids remembered to drop duplicates. GitHub repeats a delivery within seconds (a
@@ -29,7 +33,10 @@ pub struct Job {
     pub id: String,
     /// The event name (`issue_comment`, …, or `sweep`).
     pub event_name: String,
+    /// The payload, slimmed to what the run reads ([`coalesce::slim`]).
     pub event: Event,
+    /// How the run depends on the payload: whether a waiting job may do this one's work.
+    pub coalescing: Coalescing,
     pub installation: u64,
     /// `owner/name`.
     pub repo: String,
@@ -70,6 +77,8 @@ impl Lane {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Enqueued {
     Queued,
+    /// A job waiting in its lane does this delivery's work ([`coalesce::absorbs`]): no job.
+    Coalesced,
     /// Its id was seen recently (or, for a coalescing job, its lane already waits).
     Duplicate,
     /// The queue is full.
@@ -123,7 +132,8 @@ impl Queue {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Offers a delivery: dropped when its id was seen recently, refused when the queue is full.
+    /// Offers a delivery: dropped when its id was seen recently, coalesced when a job waiting in
+    /// its lane does its work, refused when the queue is full.
     pub fn push(&self, lane: Lane, job: Job) -> Enqueued {
         self.offer(lane, job, false)
     }
@@ -146,7 +156,15 @@ impl Queue {
         } else if st.seen.contains(&job.id) {
             return Enqueued::Duplicate;
         }
-        if st.queued >= self.capacity {
+        // Before the capacity check: a delivery a waiting job covers costs nothing to accept.
+        let absorbed = !coalesce
+            && job.coalescing != Coalescing::Own
+            && st.lanes.get(&lane).is_some_and(|waiting| {
+                waiting.iter().any(|w| {
+                    coalesce::absorbs((w.coalescing, &w.event), (job.coalescing, &job.event))
+                })
+            });
+        if !absorbed && st.queued >= self.capacity {
             return Enqueued::Full;
         }
         if !coalesce {
@@ -157,6 +175,9 @@ impl Queue {
                     st.seen.remove(&old);
                 }
             }
+        }
+        if absorbed {
+            return Enqueued::Coalesced;
         }
         st.queued += 1;
         match st.lanes.get_mut(&lane) {

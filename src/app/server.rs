@@ -6,8 +6,10 @@
 //! present (400). `ping` is answered 200; events Firebreak does not handle, and deliveries the
 //! dispatcher's pure `route` says need nothing, 202 and ignored. The rest is parsed (non-JSON
 //! 400, a payload of the wrong shape 422, no installation 400), queued and answered 202 —
-//! within milliseconds; GitHub gives up after ten seconds. A delivery id seen recently is
-//! answered 200 and dropped; a full or draining queue answers 503.
+//! within milliseconds; GitHub gives up after ten seconds. A delivery whose work a job already
+//! waiting for the same issue will do is answered 202 and counted `coalesced`, with no job of
+//! its own ([`super::coalesce`]). A delivery id seen recently is answered 200 and dropped; a
+//! full or draining queue answers 503.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,6 +22,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
+use super::coalesce::{self, Coalescing};
 use super::queue::{Enqueued, Job, Lane, Queue};
 use super::signature;
 use super::worker::Shared;
@@ -244,16 +247,30 @@ async fn accept(
         );
     };
     let lane = Lane::of(&repo, &parsed);
+    let coalescing = Coalescing::of(&parsed);
+    let mut parsed = parsed;
+    coalesce::slim(&mut parsed, coalescing);
     let job = Job {
         id: delivery.to_string(),
         event_name: event.to_string(),
         event: parsed,
+        coalescing,
         installation,
         repo,
         received: Instant::now(),
     };
     match state.queue.push(lane, job) {
         Enqueued::Queued => ("queued", answer(StatusCode::ACCEPTED, "queued")),
+        Enqueued::Coalesced => {
+            tracing::debug!(delivery, event, "coalesced with a waiting job");
+            (
+                "coalesced",
+                answer(
+                    StatusCode::ACCEPTED,
+                    "coalesced: a run waiting for this issue reads it afresh",
+                ),
+            )
+        }
         Enqueued::Duplicate => {
             tracing::info!(delivery, event, "dropped a duplicate delivery");
             (

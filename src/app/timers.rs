@@ -116,6 +116,7 @@ pub async fn sweep_round(
                 id: format!("sweep {}", repository.full_name),
                 event_name: "sweep".into(),
                 event,
+                coalescing: super::coalesce::Coalescing::Own,
                 installation: installation.id,
                 repo: repository.full_name.clone(),
                 received: Instant::now(),

@@ -3,6 +3,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use super::*;
 
 fn job(id: &str) -> Job {
+    job_as(id, Coalescing::Own)
+}
+
+fn job_as(id: &str, coalescing: Coalescing) -> Job {
     Job {
         id: id.to_string(),
         event_name: "issues".into(),
@@ -10,6 +14,7 @@ fn job(id: &str) -> Job {
             event: "issues".into(),
             action: None,
         },
+        coalescing,
         installation: 1,
         repo: "acme/x".into(),
         received: Instant::now(),
@@ -137,4 +142,60 @@ async fn a_timer_job_coalesces_with_one_already_waiting() {
     );
     queue.drain(Duration::from_secs(5)).await;
     assert_eq!(log.lock().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn deliveries_a_waiting_job_covers_are_coalesced_and_a_running_one_covers_none() {
+    let (handler, log) = recording(Duration::from_millis(60));
+    let queue = Queue::new(100, 1, handler);
+    let comment = |id: &str| job_as(id, Coalescing::Reconcile);
+    assert_eq!(queue.push(lane("issue 1"), comment("c1")), Enqueued::Queued);
+    tokio::time::sleep(Duration::from_millis(15)).await;
+    // c1 runs: its reads may predate c2, so c2 waits behind it; c3..c9 are c2's work.
+    assert_eq!(queue.push(lane("issue 1"), comment("c2")), Enqueued::Queued);
+    for i in 3..10 {
+        assert_eq!(
+            queue.push(lane("issue 1"), comment(&format!("c{i}"))),
+            Enqueued::Coalesced
+        );
+    }
+    // Another issue's lane is its own; an alert-like job keeps its own place.
+    assert_eq!(queue.push(lane("issue 2"), comment("d1")), Enqueued::Queued);
+    assert_eq!(queue.push(lane("issue 1"), job("own")), Enqueued::Queued);
+    assert_eq!(queue.push(lane("issue 1"), job("own2")), Enqueued::Queued);
+    // A coalesced id is remembered: its redelivery is a duplicate.
+    assert_eq!(
+        queue.push(lane("issue 1"), comment("c5")),
+        Enqueued::Duplicate
+    );
+    assert_eq!(queue.depth(), (4, 1));
+    assert_eq!(queue.drain(Duration::from_secs(5)).await, 0);
+    let ids: Vec<String> = log
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(id, _, _)| id.clone())
+        .collect();
+    assert_eq!(ids.len(), 5, "{ids:?}");
+    assert!(
+        ids.iter()
+            .all(|id| !id.starts_with("c") || id == "c1" || id == "c2"),
+        "{ids:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_full_queue_still_accepts_what_a_waiting_job_covers() {
+    let (handler, _log) = recording(Duration::from_millis(50));
+    let queue = Queue::new(1, 1, handler);
+    let comment = |id: &str| job_as(id, Coalescing::Reconcile);
+    assert_eq!(queue.push(lane("issue 1"), comment("c1")), Enqueued::Queued);
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    assert_eq!(queue.push(lane("issue 1"), comment("c2")), Enqueued::Queued);
+    assert_eq!(queue.push(lane("issue 2"), comment("d1")), Enqueued::Full);
+    assert_eq!(
+        queue.push(lane("issue 1"), comment("c3")),
+        Enqueued::Coalesced
+    );
+    assert_eq!(queue.drain(Duration::from_secs(5)).await, 0);
 }
