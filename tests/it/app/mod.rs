@@ -6,6 +6,7 @@
 //! installations), so listing "every installation" sees only the test's own.
 
 mod bad_input;
+mod coalescing;
 mod config_cache;
 mod process;
 mod recovery;
@@ -203,17 +204,35 @@ impl Server {
             .sum()
     }
 
-    /// Waits until `n` jobs were handled (whatever their outcome).
+    /// The sum of a metric's series whose labels include `labels` (`outcome="coalesced"`).
+    pub async fn series(&self, name: &str, labels: &str) -> f64 {
+        let (_, text) = self.get("/metrics").await;
+        text.lines()
+            .filter(|l| l.starts_with(&format!("{name}{{")) && l.contains(labels))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    }
+
+    /// Waits until `n` deliveries were dealt with (handled, whatever the outcome, or coalesced
+    /// into a job that then ran) and nothing is queued or running.
     pub async fn wait_handled(&self, n: usize) {
         let start = Instant::now();
         loop {
             let handled = self.metric("firebreak_deliveries_handled_total").await as usize;
-            if handled >= n {
+            let coalesced = self
+                .series(
+                    "firebreak_webhook_deliveries_total",
+                    "outcome=\"coalesced\"",
+                )
+                .await as usize;
+            let busy = self.metric("firebreak_queue_depth").await
+                + self.metric("firebreak_queue_in_flight").await;
+            if handled + coalesced >= n && busy == 0.0 {
                 return;
             }
             assert!(
                 start.elapsed() < PATIENCE,
-                "{handled} of {n} jobs handled after {PATIENCE:?}; log:\n{}",
+                "{handled} of {n} jobs handled ({coalesced} coalesced) after {PATIENCE:?}; log:\n{}",
                 self.log()
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
