@@ -311,20 +311,29 @@ fn installation_of(bytes: &[u8]) -> Option<u64> {
         .map(|i| i.id)
 }
 
-/// An installation deleted or suspended: its cached token goes.
+/// An installation deleted or suspended: its cached token goes; created or unsuspended: it is
+/// no longer taken as gone.
 fn installation_changed(state: &AppState, bytes: &[u8]) {
     let Ok(envelope) = serde_json::from_slice::<Envelope>(bytes) else {
         return;
     };
-    if let (Some(installation), Some(action)) = (envelope.installation, envelope.action)
-        && matches!(action.as_str(), "deleted" | "suspend" | "removed")
-    {
+    let (Some(installation), Some(action)) = (envelope.installation, envelope.action) else {
+        return;
+    };
+    if matches!(action.as_str(), "deleted" | "suspend" | "removed") {
         tracing::info!(
             installation = installation.id,
             action,
             "installation changed; forgetting its token"
         );
         state.shared.tokens.forget(installation.id);
+    } else if matches!(action.as_str(), "created" | "unsuspend") {
+        tracing::info!(
+            installation = installation.id,
+            action,
+            "installation (re)enabled; served again at once"
+        );
+        state.shared.tokens.restored(installation.id);
     }
 }
 

@@ -111,3 +111,69 @@ async fn a_revoked_token_is_renewed_once_and_the_request_repeated() {
         server.log()
     );
 }
+
+/// Mint requests made for `installation` so far (whatever GitHub answered).
+fn mint_requests(app: &super::App, installation: u64) -> usize {
+    let path = format!("/app/installations/{installation}/access_tokens");
+    app.fake
+        .requests()
+        .iter()
+        .filter(|r| r.method == http::Method::POST && r.path == path)
+        .count()
+}
+
+#[tokio::test]
+async fn a_flood_for_a_deleted_installation_asks_github_once_until_it_is_installed_again() {
+    let app = register("token-gone");
+    let repo = support::repo("app-token-gone");
+    let installation = app.install(&[&repo]);
+    let n = repo.incident("Cert expired").await;
+    let server = app.serve(&[]);
+    app.fake.uninstall(installation);
+    const FLOOD: usize = 12;
+    for i in 0..FLOOD {
+        let c = repo
+            .fake
+            .create_comment(&repo.name, n, "bob", &format!("note {i}"))
+            .id;
+        // GitHub still names the installation in deliveries sent as it goes.
+        let mut body: serde_json::Value = serde_json::from_slice(&payload::issue_comment(
+            &repo.fake, &repo.name, n, c, "created",
+        ))
+        .unwrap();
+        body["installation"] = serde_json::json!({ "id": installation });
+        let delivered = server
+            .deliver("issue_comment", &serde_json::to_vec(&body).unwrap())
+            .await;
+        assert_eq!(delivered.status, 202, "{}", delivered.body);
+        // Each delivery is its own job: none waits long enough to absorb the next.
+        server.wait_handled(i + 1).await;
+    }
+    assert_eq!(
+        server.metric("firebreak_deliveries_handled_total").await,
+        FLOOD as f64
+    );
+    assert_eq!(
+        mint_requests(&app, installation),
+        1,
+        "GitHub's 404 stands for a minute: one mint request for {FLOOD} jobs"
+    );
+    server.wait_log("not asked again yet").await;
+
+    // Installed again: the `installation` event ends the wait at once.
+    app.fake
+        .install(app.id, installation, "acme", &[repo.name.as_str()]);
+    let created = server
+        .deliver(
+            "installation",
+            &serde_json::to_vec(&serde_json::json!({
+                "action": "created",
+                "installation": { "id": installation },
+            }))
+            .unwrap(),
+        )
+        .await;
+    assert_eq!(created.status, 202, "{}", created.body);
+    comment(&server, &repo, n, "back online", FLOOD + 1).await;
+    assert_eq!(mint_requests(&app, installation), 2);
+}
