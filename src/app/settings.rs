@@ -17,9 +17,11 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:3000";
 /// this bounds concurrent requests to GitHub per replica rather than CPU.
 const DEFAULT_WORKERS: usize = 16;
 
-/// Deliveries queued before new ones are answered 503 (`FIREBREAK_QUEUE`): at a few hundred
+/// Jobs queued before new deliveries are answered 503 (`FIREBREAK_QUEUE`): at a few hundred
 /// milliseconds each, a minute's work for the default workers; GitHub's redelivery (and
-/// Firebreak's own recovery of failed deliveries) brings back what a full queue refused.
+/// Firebreak's own recovery of failed deliveries) brings back what a full queue refused. A
+/// delivery coalesced into a waiting job takes no place, so a burst of comments fills it only
+/// across thousands of issues; alerts and hand-made changes each take one.
 const DEFAULT_QUEUE: usize = 2_000;
 
 /// How often the sweep runs over every installation (`FIREBREAK_SWEEP_INTERVAL`): the
