@@ -38,7 +38,8 @@ pub enum Coalescing {
     /// its own job and absorbs nothing. An alert (`repository_dispatch`: its fields exist
     /// nowhere else), an action item closed or reopened (its incident, another issue, records
     /// the change the payload describes), a comment that may declare an incident (its text
-    /// decides whether the run happens), the sweep (the timer coalesces its own rounds).
+    /// decides whether the run happens), an issue opened by a bot (Firebreak's own: the
+    /// dispatcher skips that run), the sweep (the timer coalesces its own rounds).
     Own,
 }
 
@@ -50,6 +51,9 @@ impl Coalescing {
                 trigger: Trigger::Reconcile,
                 ..
             }) => Coalescing::Reconcile,
+            // An issue Firebreak opened itself (an alert's incident): the dispatcher skips a
+            // run its own write woke, so that job must not stand in for anyone's comment.
+            Ok(Work::Issue { .. }) if by_a_bot(event) => Coalescing::Own,
             Ok(Work::Issue { .. }) => Coalescing::Carries,
             Ok(Work::Pull { .. }) => Coalescing::Pull,
             Ok(
@@ -61,6 +65,14 @@ impl Coalescing {
             )
             | Err(_) => Coalescing::Own,
         }
+    }
+}
+
+/// Whether a bot caused the event (the dispatcher may skip its run).
+fn by_a_bot(event: &Event) -> bool {
+    match event {
+        Event::Issues { sender, .. } | Event::IssueComment { sender, .. } => sender.is_bot(),
+        _ => false,
     }
 }
 

@@ -92,6 +92,21 @@ fn alerts_items_and_declaring_comments_keep_their_own_job() {
 }
 
 #[test]
+fn an_issue_opened_by_a_bot_stands_in_for_nothing() {
+    // Firebreak opening an alert's incident wakes itself; the dispatcher skips that run, so it
+    // must not absorb a person's comment.
+    let mut opened = on_incident("issues.opened.json");
+    opened["sender"] = json!({ "login": "firebreak-app[bot]", "type": "Bot" });
+    let opened = event("issues", &opened);
+    assert_eq!(Coalescing::of(&opened), Coalescing::Own);
+    let note = comment("created", "Paging the on-call");
+    assert!(!absorbs(
+        (Coalescing::of(&opened), &opened),
+        (Coalescing::of(&note), &note)
+    ));
+}
+
+#[test]
 fn a_waiting_run_of_the_issue_absorbs_comments_but_nothing_that_carries_its_payload() {
     let note = comment("created", "Consumers restarted");
     let edit = comment("edited", "Consumers restarted twice");
