@@ -2,16 +2,23 @@
 //! real binary and measures how many are acknowledged per second, how long each answer takes,
 //! and the process's resident memory (`VmRSS` in `/proc/<pid>/status`) idle and under load.
 //!
-//! The deliveries are real `issue_comment` payloads (GitHub's example, 9 KB), spread over
-//! `ISSUES` issues as an organization's traffic is (deliveries for one issue are handled one at a
-//! time, so a single hot issue would fill the queue and be answered 503 by design): each is
-//! checked (signature, JSON, the dispatcher's route), queued and answered 202, then handled. Handling goes to the in-memory GitHub and ends at its first request (the delivery
-//! names an installation that does not exist, so minting its token answers 404): the queue
-//! drains as fast as it fills, and what is measured is the answer, not GitHub.
+//! The deliveries are real `issue_comment` payloads (GitHub's example, about 9 KB), spread over
+//! `ISSUES` incidents as an organization's traffic is: each is checked (signature, JSON, the
+//! dispatcher's route), queued and answered 202, then handled for real against the in-memory
+//! GitHub (the installation exists; each run reads the issue, its comments and its timeline and
+//! reconciles). Handling is slower than answering, so a burst waits: a delivery whose issue
+//! already has a job waiting is coalesced into it (no job of its own), so the queue holds at
+//! most one waiting job per issue. The server runs with its defaults (queue of 2,000).
 //!
 //! - `app_ack_one_delivery`: one delivery at a time, answer time (criterion);
 //! - then a load run (printed): `LOAD_DELIVERIES` deliveries over `LOAD_CONNECTIONS` keep-alive
-//!   connections, as fast as they are answered: throughput, p50 and p99 answer time, memory.
+//!   connections, as fast as they are answered: throughput, p50 and p99 answer time, memory,
+//!   refusals, and how many runs the deliveries made;
+//! - then a backlog run (printed, `--bench` only): what a queued job costs when nothing can
+//!   coalesce. A second server with an unbounded queue gets `LOAD_DELIVERIES` `issues` labeled
+//!   deliveries (a hand-made change keeps its own job) for an installation whose token request
+//!   the in-memory GitHub holds up, so nothing is handled and every job stays queued: the growth
+//!   of resident memory over the idle figure, per job.
 //!
 //! `cargo bench --bench app` (under `cargo test --all-targets`, criterion runs once and the load
 //! run is a short smoke run).
@@ -22,14 +29,17 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use fake_github::{AppSpec, FakeGitHub, UserKind, payload, signature};
+use fake_github::{AppSpec, FakeGitHub, Fault, FaultKind, UserKind, payload, signature};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_firebreak");
 const APP: u64 = 42;
 const SECRET: &str = "bench-secret";
 const REPO: &str = "acme/bench";
-/// An installation the in-memory GitHub does not know: handling stops at minting its token.
-const UNKNOWN_INSTALLATION: u64 = 999_999;
+/// The App's installation on the repository: handling is a real run.
+const INSTALLATION: u64 = 4_242;
+/// The backlog run's installation: the in-memory GitHub holds up its token request, so none of
+/// its jobs is handled while the run lasts.
+const HELD_INSTALLATION: u64 = 999_999;
 const LOAD_DELIVERIES: usize = 20_000;
 /// Issues the deliveries are spread over (each is its own lane of the queue).
 const ISSUES: u64 = 64;
@@ -37,7 +47,9 @@ const LOAD_CONNECTIONS: usize = 32;
 
 struct Server {
     child: Child,
+    /// The webhook.
     url: String,
+    metrics: String,
 }
 
 impl Drop for Server {
@@ -66,25 +78,48 @@ fn start() -> (FakeGitHub, Server, Vec<Signed>) {
     fake.add_repo(REPO);
     fake.add_user("alice", UserKind::User);
     fake.set_permission(REPO, "alice", "write");
-    let n = fake
-        .create_issue(REPO, "alice", "Queue backlog", "", &["incident"])
-        .number;
-    let c = fake
-        .create_comment(REPO, n, "alice", "Consumers restarted")
-        .id;
-    let mut body: serde_json::Value =
-        serde_json::from_slice(&payload::issue_comment(&fake, REPO, n, c, "created")).unwrap();
-    body["installation"] = serde_json::json!({ "id": UNKNOWN_INSTALLATION });
+    fake.install(APP, INSTALLATION, "acme", &[REPO]);
     let bodies = (0..ISSUES)
         .map(|k| {
-            body["issue"]["number"] = serde_json::json!(n + k);
-            let bytes = serde_json::to_vec(&body).unwrap();
-            let signed = signature(SECRET, &bytes);
-            (bytes, signed)
+            let n = fake
+                .create_issue(
+                    REPO,
+                    "alice",
+                    &format!("Queue backlog {k}"),
+                    "",
+                    &["incident"],
+                )
+                .number;
+            let c = fake
+                .create_comment(REPO, n, "alice", "Consumers restarted")
+                .id;
+            sign(with_installation(
+                payload::issue_comment(&fake, REPO, n, c, "created"),
+                INSTALLATION,
+            ))
         })
         .collect();
+    let server = serve(&fake, &[]);
+    (fake, server, bodies)
+}
 
-    let mut child = Command::new(BINARY)
+/// The payload with GitHub's `installation` put in.
+fn with_installation(body: Vec<u8>, installation: u64) -> Vec<u8> {
+    let mut value: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    value["installation"] = serde_json::json!({ "id": installation });
+    serde_json::to_vec(&value).unwrap()
+}
+
+/// The body and its signature.
+fn sign(body: Vec<u8>) -> Signed {
+    let signed = signature(SECRET, &body);
+    (body, signed)
+}
+
+/// `firebreak serve` for the App on `fake`, with its defaults but for `env`.
+fn serve(fake: &FakeGitHub, env: &[(&str, &str)]) -> Server {
+    let mut command = Command::new(BINARY);
+    command
         .arg("serve")
         .env_clear()
         .env("FIREBREAK_APP_ID", APP.to_string())
@@ -98,12 +133,12 @@ fn start() -> (FakeGitHub, Server, Vec<Signed>) {
         .env("FIREBREAK_WEBHOOK_SECRET", SECRET)
         .env("FIREBREAK_LISTEN", "127.0.0.1:0")
         .env("GITHUB_API_URL", fake.url())
-        // Deep enough for everything criterion's tight loop sends: handling here is one request
-        // to the in-memory GitHub per delivery, slower than answering, so the default queue
-        // (2,000) fills within seconds and answers 503 by design. The answer is what is timed.
-        .env("FIREBREAK_QUEUE", "1000000")
         .env("FIREBREAK_SWEEP_INTERVAL", "off")
-        .env("FIREBREAK_REDELIVERY_INTERVAL", "off")
+        .env("FIREBREAK_REDELIVERY_INTERVAL", "off");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -124,14 +159,11 @@ fn start() -> (FakeGitHub, Server, Vec<Signed>) {
     let addr = rx
         .recv_timeout(Duration::from_secs(30))
         .expect("firebreak serve listens");
-    (
-        fake,
-        Server {
-            child,
-            url: format!("http://{addr}/webhook"),
-        },
-        bodies,
-    )
+    Server {
+        child,
+        url: format!("http://{addr}/webhook"),
+        metrics: format!("http://{addr}/metrics"),
+    }
 }
 
 /// Resident memory of a process, in MiB (`VmRSS`, or `VmHWM` for the peak).
@@ -146,14 +178,15 @@ fn memory(pid: u32, field: &str) -> f64 {
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
-/// Sends one signed delivery with a new id, for the next issue in turn; answers its status.
-async fn deliver(client: &reqwest::Client, url: &str, bodies: &[Signed]) -> u16 {
+/// Sends one signed `event` delivery with a new id, for the next issue in turn; answers its
+/// status.
+async fn deliver(client: &reqwest::Client, url: &str, event: &str, bodies: &[Signed]) -> u16 {
     let id = NEXT.fetch_add(1, Ordering::Relaxed);
     let (body, signed) = &bodies[id % bodies.len()];
     client
         .post(url)
         .header("content-type", "application/json")
-        .header("x-github-event", "issue_comment")
+        .header("x-github-event", event)
         .header("x-github-delivery", format!("bench-{id}"))
         .header("x-hub-signature-256", signed)
         .body(body.to_vec())
@@ -164,7 +197,7 @@ async fn deliver(client: &reqwest::Client, url: &str, bodies: &[Signed]) -> u16 
 }
 
 fn bench(c: &mut Criterion) {
-    let (_fake, server, bodies) = start();
+    let (fake, server, bodies) = start();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -174,7 +207,10 @@ fn bench(c: &mut Criterion) {
     // Warm up: the App's JWT, GitHub's `GET /app`, connections.
     runtime.block_on(async {
         for _ in 0..20 {
-            assert_eq!(deliver(&client, &server.url, &bodies).await, 202);
+            assert_eq!(
+                deliver(&client, &server.url, "issue_comment", &bodies).await,
+                202
+            );
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     });
@@ -182,7 +218,7 @@ fn bench(c: &mut Criterion) {
 
     c.bench_function("app_ack_one_delivery", |b| {
         b.iter(|| {
-            let status = runtime.block_on(deliver(&client, &server.url, &bodies));
+            let status = runtime.block_on(deliver(&client, &server.url, "issue_comment", &bodies));
             assert_eq!(status, 202);
         })
     });
@@ -193,9 +229,10 @@ fn bench(c: &mut Criterion) {
     } else {
         (400, 8)
     };
-    let report = runtime.block_on(load(&server, &bodies, total, connections));
+    let report = runtime.block_on(load(&server, "issue_comment", &bodies, total, connections));
+    let (runs, coalesced) = runtime.block_on(settle(&client, &server));
     println!(
-        "app_load: {total} deliveries over {connections} connections: {:.0} acknowledged/s, answer p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {} not 202; resident memory idle {idle:.1} MiB, under load up to {:.1} MiB (peak {:.1} MiB)",
+        "app_load: {total} deliveries over {connections} connections: {:.0} acknowledged/s, answer p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {} not 202; resident memory idle {idle:.1} MiB, under load up to {:.1} MiB (peak {:.1} MiB); {runs} runs ({coalesced} deliveries coalesced) since start",
         report.per_second,
         report.p50_ms,
         report.p99_ms,
@@ -203,6 +240,92 @@ fn bench(c: &mut Criterion) {
         report.refused,
         report.rss_max,
         memory(server.child.id(), "VmHWM"),
+    );
+    if full {
+        runtime.block_on(backlog(&fake, total, connections));
+    }
+}
+
+/// A metric's sum over its series whose labels include `labels`.
+fn metric(text: &str, name: &str, labels: &str) -> f64 {
+    text.lines()
+        .filter(|l| l.starts_with(name) && l[name.len()..].starts_with(['{', ' ']))
+        .filter(|l| l.contains(labels))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+/// Waits until the server has handled everything; answers (runs, deliveries coalesced).
+async fn settle(client: &reqwest::Client, server: &Server) -> (u64, u64) {
+    let started = Instant::now();
+    loop {
+        let text = client
+            .get(&server.metrics)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let busy = metric(&text, "firebreak_queue_depth", "")
+            + metric(&text, "firebreak_queue_in_flight", "");
+        if busy == 0.0 || started.elapsed() > Duration::from_secs(120) {
+            return (
+                metric(&text, "firebreak_deliveries_handled_total", "") as u64,
+                metric(
+                    &text,
+                    "firebreak_webhook_deliveries_total",
+                    "outcome=\"coalesced\"",
+                ) as u64,
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// What a queued job costs when nothing can coalesce: a server with an unbounded queue whose
+/// installation's token request is held up gets `total` hand-made changes (`issues` labeled:
+/// each keeps its job) over the same issues; resident memory before and after.
+async fn backlog(fake: &FakeGitHub, total: usize, connections: usize) {
+    fake.inject(Fault {
+        method: Some(http::Method::POST),
+        path_contains: format!("/app/installations/{HELD_INSTALLATION}/access_tokens"),
+        kind: FaultKind::Delay(Duration::from_secs(600)),
+        times: 1,
+    });
+    let server = serve(fake, &[("FIREBREAK_QUEUE", "1000000")]);
+    let bodies: Vec<Signed> = fake
+        .issue_numbers(REPO)
+        .into_iter()
+        .map(|n| {
+            sign(with_installation(
+                payload::issues(fake, REPO, n, "labeled", "alice", Some("incident"), None),
+                HELD_INSTALLATION,
+            ))
+        })
+        .collect();
+    let client = reqwest::Client::new();
+    for _ in 0..20 {
+        assert_eq!(deliver(&client, &server.url, "issues", &bodies).await, 202);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let idle = memory(server.child.id(), "VmRSS");
+    let report = load(&server, "issues", &bodies, total, connections).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let held = memory(server.child.id(), "VmRSS");
+    let text = client
+        .get(&server.metrics)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let queued = metric(&text, "firebreak_queue_depth", "");
+    println!(
+        "app_backlog: {total} issues.labeled deliveries, none handled: {} not 202, {queued} jobs waiting; resident memory {idle:.1} MiB before, {held:.1} MiB after: {:.2} KiB per queued job",
+        report.refused,
+        (held - idle) * 1024.0 / queued.max(1.0),
     );
 }
 
@@ -216,7 +339,13 @@ struct Report {
 }
 
 /// `total` deliveries over `connections` concurrent senders, as fast as answered.
-async fn load(server: &Server, bodies: &[Signed], total: usize, connections: usize) -> Report {
+async fn load(
+    server: &Server,
+    event: &str,
+    bodies: &[Signed],
+    total: usize,
+    connections: usize,
+) -> Report {
     let sent = Arc::new(AtomicUsize::new(0));
     let bodies: Arc<[Signed]> = bodies.into();
     let pid = server.child.id();
@@ -235,14 +364,19 @@ async fn load(server: &Server, bodies: &[Signed], total: usize, connections: usi
     let started = Instant::now();
     let mut senders = Vec::new();
     for _ in 0..connections {
-        let (sent, bodies, url) = (sent.clone(), bodies.clone(), server.url.clone());
+        let (sent, bodies, url, event) = (
+            sent.clone(),
+            bodies.clone(),
+            server.url.clone(),
+            event.to_string(),
+        );
         senders.push(tokio::spawn(async move {
             let client = reqwest::Client::new();
             let mut latencies = Vec::new();
             let mut refused = 0;
             while sent.fetch_add(1, Ordering::Relaxed) < total {
                 let at = Instant::now();
-                if deliver(&client, &url, &bodies).await != 202 {
+                if deliver(&client, &url, &event, &bodies).await != 202 {
                     refused += 1;
                 }
                 latencies.push(at.elapsed());
