@@ -122,6 +122,7 @@ impl FakeGitHub {
         if let Some(i) = st.repo_mut(repo).and_then(|r| r.issues.get_mut(&number)) {
             i.body = Some(body.to_string());
             i.updated_at = now;
+            i.edited_at = Some(now);
         }
     }
 
@@ -399,6 +400,16 @@ impl FakeGitHub {
     /// `RATE_LIMITED`.
     pub fn set_graphql_limit(&self, limit: u64) {
         self.lock().graphql.limit = limit;
+    }
+
+    /// Make GraphQL field `type_name.field` fail: with a resolver error of `kind` (`FORBIDDEN`,
+    /// …) beside the data, or with `None` as a field the schema lacks (GitHub Enterprise Server
+    /// without it: the whole document is refused). Served by `Issue` and `IssueComment`.
+    pub fn fail_graphql_field(&self, type_name: &str, field: &str, kind: Option<&str>) {
+        self.lock().graphql.field_faults.insert(
+            (type_name.to_string(), field.to_string()),
+            kind.map(str::to_string),
+        );
     }
 
     /// GraphQL points spent so far by `login` (a user's token) this hour.

@@ -72,6 +72,7 @@ impl State {
                 assignees,
                 created_at: now,
                 updated_at: now,
+                edited_at: None,
                 closed_at: None,
                 closed_by: None,
                 locked: false,

@@ -119,6 +119,8 @@ pub(crate) struct Issue {
     pub assignees: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When the body was last edited (GraphQL's `lastEditedAt`); `None` when never.
+    pub edited_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub closed_by: Option<String>,
     pub locked: bool,

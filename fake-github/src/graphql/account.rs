@@ -94,7 +94,14 @@ impl Node for Account {
     fn field(&self, cx: &mut Cx<'_, '_>, f: &Field) -> Result<Out, Failure> {
         let html = cx.ctx.st.html_url.clone();
         Ok(match f.name {
-            "login" => Out::value(self.login.clone()),
+            // GraphQL names an app's bot without the `[bot]` REST adds (`github-actions`).
+            "login" => Out::value(
+                self.login
+                    .strip_suffix("[bot]")
+                    .filter(|_| self.kind == UserKind::Bot)
+                    .unwrap_or(&self.login)
+                    .to_string(),
+            ),
             "id" => Out::value(node_id(prefix(self.kind), self.id)),
             "databaseId" => Out::value(self.id),
             "url" => Out::value(format!("{html}/{}", self.login)),

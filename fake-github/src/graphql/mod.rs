@@ -16,6 +16,8 @@
 mod account;
 mod connection;
 mod exec;
+mod git_object;
+mod issue;
 mod repository;
 mod root;
 
@@ -33,6 +35,10 @@ pub(crate) struct Budget {
     pub limit: u64,
     /// `installation:<id>` or `user:<login>` → points used this hour.
     pub used: HashMap<String, u64>,
+    /// Fields made to fail (tests): `(type, field)` → `Some(kind)`, a resolver error of that
+    /// type beside the data; `None`, the field does not exist (a GitHub Enterprise Server
+    /// whose schema lacks it). Honoured by the issue's types ([`issue`]).
+    pub field_faults: HashMap<(String, String), Option<String>>,
 }
 
 impl Default for Budget {
@@ -40,6 +46,7 @@ impl Default for Budget {
         Budget {
             limit: 5000,
             used: HashMap::new(),
+            field_faults: HashMap::new(),
         }
     }
 }

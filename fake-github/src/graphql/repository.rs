@@ -80,6 +80,21 @@ impl Node for Repository {
                     .collect();
                 return connection::page(cx, f, labels);
             }
+            "issue" => {
+                let number = f.u64("number").ok_or_else(|| Failure::Invalid {
+                    code: "missingRequiredArguments",
+                    message: "Field 'issue' is missing required arguments: number".into(),
+                })?;
+                let key = self.key.clone();
+                return super::issue::Issue::find(cx, &key, number).map(Out::node);
+            }
+            "object" => {
+                let expression = f.str("expression").unwrap_or("HEAD:").to_string();
+                let key = self.key.clone();
+                return Ok(
+                    super::git_object::resolve(cx, &key, &expression).map_or(Out::Null, Out::Node)
+                );
+            }
             other => return Err(Failure::undefined("Repository", other)),
         })
     }

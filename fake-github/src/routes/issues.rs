@@ -268,8 +268,11 @@ pub(crate) fn update(ctx: &mut Ctx<'_>, repo: &str, number: u64) -> Resp {
     if let Some(t) = title {
         issue.title = t;
     }
-    if let Some(t) = text {
+    if let Some(t) = text
+        && t != issue.body
+    {
         issue.body = t;
+        issue.edited_at = Some(now);
     }
     if let Some(ids) = label_ids {
         issue.labels = ids;
