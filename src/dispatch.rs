@@ -247,10 +247,31 @@ where
             "caused by Firebreak itself ({actor}): nothing to do"
         )));
     }
+    // One GraphQL read for the issue and the configuration files; REST when it fails.
+    let read = match &work {
+        Work::Issue { issue, .. } | Work::MaybeDeclare { issue, .. }
+            if issue.pull_request.is_none() =>
+        {
+            run::gather::first_read(github, issue.number).await
+        }
+        _ => None,
+    };
+    let with_files;
+    let github = match read.as_ref().and_then(|r| r.files.clone()) {
+        Some(files) => {
+            with_files = github.clone().with_files(Some(files));
+            &with_files
+        }
+        None => github,
+    };
     let config = config(github).await?;
+    let payload = |issue: &Issue| match &read {
+        Some(read) => Start::Read(Box::new(read.clone())),
+        None => Start::Payload(issue.clone()),
+    };
     let (start, trigger) = match work {
         Work::Ignore(_) => unreachable!("handled above"),
-        Work::Issue { issue, trigger } => (Start::Payload(issue.clone()), trigger),
+        Work::Issue { issue, trigger } => (payload(issue), trigger),
         Work::MaybeDeclare { issue, comment } => {
             if !engine::declares(&config, comment) {
                 return Ok(Outcome::skipped(format!(
@@ -258,7 +279,7 @@ where
                     issue.number
                 )));
             }
-            (Start::Payload(issue.clone()), Trigger::Reconcile)
+            (payload(issue), Trigger::Reconcile)
         }
         Work::Item { parent, event } => {
             let incident = github.get_issue(parent).await?;

@@ -33,7 +33,7 @@ pub struct Document {
 
 /// Every GraphQL document Firebreak sends. The conformance tests validate each one against
 /// GitHub's published schema; a document not listed here is a defect.
-pub const DOCUMENTS: &[&Document] = &[&RATE_LIMIT];
+pub const DOCUMENTS: &[&Document] = &[&RATE_LIMIT, &super::conversation::CONVERSATION];
 
 /// The caller's GraphQL budget (what `firebreak doctor` and the tests read).
 pub const RATE_LIMIT: Document = Document {

@@ -19,6 +19,7 @@
 
 pub mod app;
 mod auth;
+pub mod conversation;
 mod git;
 pub mod graphql;
 mod ops;
@@ -223,6 +224,9 @@ pub struct GitHub {
     request_timeout: Duration,
     /// The repository's default branch, when the event that woke us said it (saves a read).
     default_branch: Option<String>,
+    /// The repository's Firebreak files, when the event's first read brought them (one
+    /// GraphQL query with the issue, [`conversation`]): the configuration loads from them.
+    files: Option<Arc<conversation::Files>>,
     /// Who Firebreak is on GitHub: the login its comments are written as, learned once.
     identity: Arc<tokio::sync::OnceCell<String>>,
     /// The token is an installation token (`ghs_…`): `GET /user` cannot answer for it.
@@ -317,6 +321,7 @@ impl GitHub {
             retry: RetryPolicy::default(),
             request_timeout: READ_TIMEOUT,
             default_branch: None,
+            files: None,
             identity: Arc::default(),
             installation_token: false,
             auth: Auth::Client,
@@ -358,6 +363,7 @@ impl GitHub {
         Ok(GitHub {
             repo: repo.to_string(),
             default_branch: None,
+            files: None,
             identity: Arc::default(),
             ..self.clone()
         })
@@ -412,6 +418,17 @@ impl GitHub {
     pub fn with_default_branch(mut self, branch: Option<String>) -> Self {
         self.default_branch = branch.filter(|b| !b.is_empty());
         self
+    }
+
+    /// Remembers the repository's Firebreak files, read with the event's issue.
+    pub fn with_files(mut self, files: Option<conversation::Files>) -> Self {
+        self.files = files.map(Arc::new);
+        self
+    }
+
+    /// The repository's Firebreak files, when they were read with the event's issue (no read).
+    pub fn files(&self) -> Option<&conversation::Files> {
+        self.files.as_deref()
     }
 
     /// The default branch the event named, if it did (no read).

@@ -42,7 +42,11 @@ pub async fn load_config(
 /// Loads config and template overrides through the contents API only (no checkout: the App),
 /// else the defaults.
 pub async fn load_from_repository(github: &GitHub) -> anyhow::Result<Config> {
-    let mut config = match github.file(config::CONFIG_PATH, None).await? {
+    let text = match github.files() {
+        Some(files) => files.config.clone(),
+        None => github.file(config::CONFIG_PATH, None).await?,
+    };
+    let mut config = match text {
         Some(text) => Config::from_yaml(&text, config::CONFIG_PATH)?,
         None => Config::default(),
     };
@@ -69,8 +73,9 @@ pub fn sources_outside_dot_github(config: &Config) -> Vec<String> {
 }
 
 /// Reads the repository's template overrides (template name → text): from the checkout when
-/// the configuration came from one, else through the contents API (one listing of the override
-/// directory, then one read per file there, plus the configured template paths). A file that
+/// the configuration came from one, else as the event's first read brought them, else through
+/// the contents API (one listing of the override directory, then one read per file there),
+/// plus the configured template paths. A file that
 /// names no template is kept under its file name, so the check refuses it by name.
 pub async fn load_overrides(
     github: &GitHub,
@@ -97,6 +102,12 @@ pub async fn load_overrides(
                         out.insert(key(&name), text);
                     }
                 }
+            }
+        }
+        // Read with the event's issue (one GraphQL query).
+        None if github.files().is_some() => {
+            for (name, text) in github.files().into_iter().flat_map(|f| &f.templates) {
+                out.insert(key(name), text.clone());
             }
         }
         None => {

@@ -1,4 +1,6 @@
-//! Gather: every read a decision needs, before it is made. The issue's comments, the
+//! Gather: every read a decision needs, before it is made. The event's first read is one
+//! GraphQL query ([`first_read`]: the issue, its newest comments, the configuration files),
+//! with REST wherever it cannot serve. The issue's comments, the
 //! postmortem pull request when the run concerns it (with its file, reviews and comments), the
 //! team memberships of the comments' authors; then whatever the engine asks for ([`Need`]),
 //! round by round, until the plan needs nothing more. Nothing here writes.
@@ -14,6 +16,7 @@ use crate::engine::{
     Plan, PullRead, Trigger,
 };
 use crate::event::{Comment, Issue, IssueEvent};
+use crate::github::conversation::Conversation;
 use crate::github::{GitHub, GitHubError};
 use crate::incident::PullFacts;
 use crate::incident::section::Body;
@@ -54,10 +57,58 @@ impl Snapshot {
         config: &Config,
         issue: Issue,
         trigger: Trigger,
+        facts: Facts,
+    ) -> anyhow::Result<Snapshot> {
+        let conversation = read_conversation(github, issue.number).await?;
+        Snapshot::assemble(github, config, issue, conversation, trigger, facts).await
+    }
+
+    /// The first snapshot from what the event's GraphQL read brought ([`first_read`]): its
+    /// comments when they are all there and no event can be unrecorded, without a request;
+    /// else the issue's whole timeline through REST, as [`Snapshot::read`] does. Events come
+    /// only from REST (their ids are the `last_event` marks), so they are listed when the run
+    /// is about one (a hand-made change), when the issue holds no incident yet (who labeled
+    /// it), or when a person changed the issue at or after its body was last written.
+    pub async fn first(
+        github: &GitHub,
+        config: &Config,
+        read: Conversation,
+        trigger: Trigger,
+        facts: Facts,
+    ) -> anyhow::Result<Snapshot> {
+        let bot = github.identity().await.to_string();
+        let listed = if !read.complete {
+            tracing::info!(
+                issue = read.issue.number,
+                comments = read.issue.comments,
+                "more comments than one GraphQL page; listing the timeline through REST"
+            );
+            None
+        } else if matches!(trigger, Trigger::Hand(_))
+            || Body::parse(read.issue.body_text()).incident().is_none()
+            || read.events_may_be_unrecorded(&bot)
+        {
+            None
+        } else {
+            Some((read.comments, None))
+        };
+        let conversation = match listed {
+            Some(listed) => listed,
+            None => read_conversation(github, read.issue.number).await?,
+        };
+        Snapshot::assemble(github, config, read.issue, conversation, trigger, facts).await
+    }
+
+    /// A snapshot from the issue and its conversation: reads what the trigger concerns.
+    async fn assemble(
+        github: &GitHub,
+        config: &Config,
+        issue: Issue,
+        (comments, events): (Vec<Comment>, Option<Vec<IssueEvent>>),
+        trigger: Trigger,
         mut facts: Facts,
     ) -> anyhow::Result<Snapshot> {
         let bot = github.identity().await.to_string();
-        let (comments, events) = read_conversation(github, issue.number).await?;
         let pull = read_pull(github, config, &issue, &trigger).await?;
         let pull_comments = match &pull {
             Some(p) => github.list_comments(p.number).await?,
@@ -154,6 +205,20 @@ impl Snapshot {
                 plan.needs
             );
             resolve(github, self.issue.number, &plan.needs, &mut self.facts).await?;
+        }
+    }
+}
+
+/// The event's first read: the issue, its newest comments and the repository's Firebreak files
+/// in one GraphQL query. `None` — with one log line saying why — when GitHub could not answer
+/// it whole (errors beside data, `RATE_LIMITED`, a field its schema lacks, a failure after
+/// retries): the run then reads through REST, as it always could.
+pub async fn first_read(github: &GitHub, number: u64) -> Option<Conversation> {
+    match github.read_conversation(number).await {
+        Ok(read) => Some(read),
+        Err(error) => {
+            tracing::warn!(%error, "the GraphQL read of #{number} failed; reading through REST instead");
+            None
         }
     }
 }

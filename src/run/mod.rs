@@ -87,6 +87,8 @@ pub enum Start {
     Payload(Issue),
     /// Just read from GitHub (a listing, a look-up).
     Fresh(Issue),
+    /// The event's first read (GraphQL): the issue with its newest comments.
+    Read(Box<crate::github::conversation::Conversation>),
 }
 
 /// Reconciles one issue. `facts` may hold what the caller read for many issues at once.
@@ -99,11 +101,18 @@ pub async fn run_issue(
     mode: Mode,
     facts: Facts,
 ) -> anyhow::Result<Outcome> {
-    let issue = match start {
-        Start::Fresh(issue) => issue,
-        Start::Payload(issue) => github.get_issue(issue.number).await?,
+    let first = match start {
+        Start::Fresh(issue) => {
+            gather::Snapshot::read(github, config, issue, trigger, facts.clone()).await?
+        }
+        Start::Payload(issue) => {
+            let issue = github.get_issue(issue.number).await?;
+            gather::Snapshot::read(github, config, issue, trigger, facts.clone()).await?
+        }
+        Start::Read(read) => {
+            gather::Snapshot::first(github, config, *read, trigger, facts.clone()).await?
+        }
     };
-    let first = gather::Snapshot::read(github, config, issue, trigger, facts.clone()).await?;
     run_snapshot(github, config, first, now, mode, facts).await
 }
 

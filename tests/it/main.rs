@@ -4,6 +4,7 @@ mod app;
 mod architecture;
 mod config;
 mod conformance;
+mod cost_floor;
 mod demo;
 mod doctor;
 mod dry_run;

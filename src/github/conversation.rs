@@ -1,0 +1,394 @@
+//! One GraphQL read of what a run over an issue needs ([`CONVERSATION`]): the configuration
+//! file and the template overrides directory at the default branch's head, and the issue —
+//! fresh body, title, state, labels, assignees, author and association — with its newest
+//! comments and the time of its newest label, assignee, state and title events. The answer is
+//! mapped into the types the REST reads give ([`Issue`], [`Comment`]), so gather and the engine
+//! do not care which way it came.
+//!
+//! What GraphQL cannot give stays with REST: the issue events' REST ids (no event type has a
+//! `databaseId`, and the incident's `last_event` mark is a REST id), so the events themselves
+//! are read from the REST timeline when a run needs them ([`Conversation::events_may_be_unrecorded`]).
+//! Any error — partial data, `RATE_LIMITED`, a field this GitHub's schema lacks — is returned
+//! whole; the caller falls back to REST.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::graphql::Document;
+use super::{GitHub, GitHubError, Retry};
+use crate::event::{Comment, Issue, Label, User};
+
+/// Comments one read brings, newest last: GitHub's largest page. An issue with more is listed
+/// whole through REST.
+pub const COMMENTS_PAGE: usize = 100;
+
+/// The label, assignee, state and title events one read looks at, newest: enough to see
+/// whether a person did anything since the body was last written (Firebreak's own label
+/// changes come in bursts of a few).
+pub const EVENTS_PAGE: usize = 20;
+
+/// The issue, its newest comments and the repository's Firebreak files, in one query.
+pub const CONVERSATION: Document = Document {
+    name: "Conversation",
+    text: r#"query Conversation($owner: String!, $name: String!, $number: Int!, $comments: Int!, $events: Int!) {
+  repository(owner: $owner, name: $name) {
+    config: object(expression: "HEAD:.github/firebreak.yml") {
+      __typename
+      ... on Blob { text isTruncated isBinary }
+    }
+    templates: object(expression: "HEAD:.github/firebreak/templates") {
+      __typename
+      ... on Tree {
+        entries {
+          name
+          path
+          type
+          object { __typename ... on Blob { text isTruncated isBinary } }
+        }
+      }
+    }
+    issue(number: $number) {
+      databaseId
+      id
+      number
+      title
+      body
+      state
+      url
+      createdAt
+      updatedAt
+      closedAt
+      lastEditedAt
+      authorAssociation
+      author { __typename login ... on User { databaseId } ... on Bot { databaseId } }
+      labels(first: 100) { totalCount nodes { name } }
+      assignees(first: 100) { totalCount nodes { login databaseId } }
+      comments(last: $comments) {
+        totalCount
+        nodes {
+          databaseId
+          body
+          url
+          createdAt
+          updatedAt
+          authorAssociation
+          author { __typename login ... on User { databaseId } ... on Bot { databaseId } }
+        }
+      }
+      timelineItems(last: $events, itemTypes: [LABELED_EVENT, UNLABELED_EVENT, ASSIGNED_EVENT, UNASSIGNED_EVENT, CLOSED_EVENT, REOPENED_EVENT, RENAMED_TITLE_EVENT]) {
+        nodes {
+          __typename
+          ... on LabeledEvent { createdAt actor { __typename login } }
+          ... on UnlabeledEvent { createdAt actor { __typename login } }
+          ... on AssignedEvent { createdAt actor { __typename login } }
+          ... on UnassignedEvent { createdAt actor { __typename login } }
+          ... on ClosedEvent { createdAt actor { __typename login } }
+          ... on ReopenedEvent { createdAt actor { __typename login } }
+          ... on RenamedTitleEvent { createdAt actor { __typename login } }
+        }
+      }
+    }
+  }
+}"#,
+    retry: Retry::Safe,
+};
+
+/// What one [`CONVERSATION`] read gave.
+#[derive(Debug, Clone)]
+pub struct Conversation {
+    pub issue: Issue,
+    /// The newest comments (at most [`COMMENTS_PAGE`]), oldest first.
+    pub comments: Vec<Comment>,
+    /// Whether `comments` holds every comment of the issue.
+    pub complete: bool,
+    /// When the body was last written (its creation when never edited).
+    pub body_written: DateTime<Utc>,
+    /// The newest label, assignee, state or title events: when, and by whom.
+    pub events: Vec<(DateTime<Utc>, User)>,
+    /// The repository's Firebreak files; `None` when one could not be read whole (a file too
+    /// large for GraphQL's `text`, a binary one): read them through REST.
+    pub files: Option<Files>,
+}
+
+/// `.github/firebreak.yml` and `.github/firebreak/templates/` at the default branch's head.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Files {
+    /// The configuration's text; `None` when there is none.
+    pub config: Option<String>,
+    /// The override directory's files (file name, text); empty when there is none.
+    pub templates: Vec<(String, String)>,
+}
+
+impl Conversation {
+    /// Whether a person changed labels, assignees, state or title at or after the body was
+    /// last written (GitHub's times have whole seconds): then the change may not be recorded
+    /// yet (its run failed or has not come), and the issue's events must be listed (REST) to
+    /// record it with its id. Events of `bot` (Firebreak) and of other apps never are.
+    pub fn events_may_be_unrecorded(&self, bot: &str) -> bool {
+        self.events.iter().any(|(at, actor)| {
+            *at >= self.body_written
+                && !actor.is_bot()
+                && !crate::engine::is_ours_login(bot, &actor.login)
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct Data {
+    repository: Option<Repository>,
+}
+
+#[derive(Deserialize)]
+struct Repository {
+    config: Option<Object>,
+    templates: Option<Object>,
+    issue: Option<GqlIssue>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Object {
+    #[serde(rename = "__typename")]
+    typename: String,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    is_truncated: bool,
+    #[serde(default)]
+    is_binary: Option<bool>,
+    #[serde(default)]
+    entries: Vec<TreeEntry>,
+}
+
+impl Object {
+    /// A blob's whole text; `Err` when GraphQL does not give it whole.
+    fn text(&self) -> Result<String, ()> {
+        match (&self.text, self.is_truncated, self.is_binary) {
+            (Some(text), false, Some(false) | None) if self.typename == "Blob" => Ok(text.clone()),
+            _ => Err(()),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct TreeEntry {
+    name: String,
+    #[serde(rename = "type")]
+    kind: String,
+    object: Option<Object>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Actor {
+    #[serde(rename = "__typename")]
+    typename: String,
+    login: String,
+    #[serde(default)]
+    database_id: Option<u64>,
+}
+
+impl Actor {
+    /// The account as REST names it: an app's bot is `<slug>[bot]` there.
+    fn user(&self) -> User {
+        let bot = self.typename == "Bot";
+        let login = if bot && !self.login.ends_with("[bot]") {
+            format!("{}[bot]", self.login)
+        } else {
+            self.login.clone()
+        };
+        User {
+            login,
+            id: self.database_id.unwrap_or(0),
+            kind: self.typename.clone(),
+        }
+    }
+}
+
+/// GitHub's name for an account that no longer exists (`author: null`).
+fn ghost() -> User {
+    User {
+        login: "ghost".into(),
+        id: 10137,
+        kind: "User".into(),
+    }
+}
+
+#[derive(Deserialize)]
+struct Nodes<T> {
+    #[serde(rename = "totalCount", default)]
+    total: Option<usize>,
+    nodes: Vec<Option<T>>,
+}
+
+#[derive(Deserialize)]
+struct Login {
+    login: String,
+    #[serde(rename = "databaseId", default)]
+    database_id: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GqlIssue {
+    database_id: u64,
+    id: String,
+    number: u64,
+    title: String,
+    body: String,
+    state: String,
+    url: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    closed_at: Option<DateTime<Utc>>,
+    last_edited_at: Option<DateTime<Utc>>,
+    author_association: String,
+    author: Option<Actor>,
+    labels: Nodes<Label>,
+    assignees: Nodes<Login>,
+    comments: Nodes<GqlComment>,
+    timeline_items: Nodes<GqlEvent>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GqlComment {
+    database_id: u64,
+    body: String,
+    url: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    author_association: String,
+    author: Option<Actor>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GqlEvent {
+    created_at: DateTime<Utc>,
+    actor: Option<Actor>,
+}
+
+impl GitHub {
+    /// Reads issue `number`, its newest comments and the repository's Firebreak files in one
+    /// GraphQL query. `Err` for anything short of a whole answer (errors beside data, a
+    /// missing issue, a non-2xx status after retries): the caller reads through REST instead.
+    pub async fn read_conversation(&self, number: u64) -> Result<Conversation, GitHubError> {
+        let (owner, name) = self.repo().split_once('/').unwrap_or((self.repo(), ""));
+        let data: Data = self
+            .graphql(
+                &CONVERSATION,
+                json!({
+                    "owner": owner,
+                    "name": name,
+                    "number": number,
+                    "comments": COMMENTS_PAGE,
+                    "events": EVENTS_PAGE,
+                }),
+            )
+            .await?
+            .into_data("GraphQL Conversation")?;
+        let incomplete = |message: &str| GitHubError::Decode {
+            operation: "GraphQL Conversation".into(),
+            message: message.into(),
+        };
+        let repository = data.repository.ok_or_else(|| incomplete("no repository"))?;
+        let issue = repository.issue.ok_or_else(|| incomplete("no issue"))?;
+        // More labels or assignees than one page: REST lists them all.
+        if [&issue.labels.total, &issue.assignees.total]
+            .iter()
+            .zip([issue.labels.nodes.len(), issue.assignees.nodes.len()])
+            .any(|(total, listed)| total.is_some_and(|t| t > listed))
+        {
+            return Err(incomplete("more labels or assignees than one page"));
+        }
+        let files = files(repository.config, repository.templates);
+        Ok(conversation(issue, files))
+    }
+}
+
+/// The Firebreak files, when every one came whole.
+fn files(config: Option<Object>, templates: Option<Object>) -> Option<Files> {
+    let config = match config {
+        Some(object) => Some(object.text().ok()?),
+        None => None,
+    };
+    let mut out = Files {
+        config,
+        templates: Vec::new(),
+    };
+    if let Some(tree) = templates.filter(|t| t.typename == "Tree") {
+        for entry in tree.entries.iter().filter(|e| e.kind == "blob") {
+            let text = entry.object.as_ref()?.text().ok()?;
+            out.templates.push((entry.name.clone(), text));
+        }
+    }
+    Some(out)
+}
+
+fn conversation(issue: GqlIssue, files: Option<Files>) -> Conversation {
+    let total = issue.comments.total.unwrap_or(0);
+    let comments: Vec<Comment> = issue
+        .comments
+        .nodes
+        .into_iter()
+        .flatten()
+        .map(|c| Comment {
+            id: c.database_id,
+            body: Some(c.body),
+            user: c.author.as_ref().map_or_else(ghost, Actor::user),
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+            html_url: c.url,
+            author_association: c.author_association,
+        })
+        .collect();
+    let events = issue
+        .timeline_items
+        .nodes
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            (
+                e.created_at,
+                e.actor.as_ref().map_or_else(ghost, Actor::user),
+            )
+        })
+        .collect();
+    Conversation {
+        complete: comments.len() >= total,
+        body_written: issue.last_edited_at.unwrap_or(issue.created_at),
+        events,
+        files,
+        comments,
+        issue: Issue {
+            number: issue.number,
+            id: issue.database_id,
+            node_id: issue.id,
+            title: issue.title,
+            body: Some(issue.body),
+            state: issue.state.to_ascii_lowercase(),
+            labels: issue.labels.nodes.into_iter().flatten().collect(),
+            assignees: issue
+                .assignees
+                .nodes
+                .into_iter()
+                .flatten()
+                .map(|a| User {
+                    login: a.login,
+                    id: a.database_id.unwrap_or(0),
+                    kind: "User".into(),
+                })
+                .collect(),
+            user: issue.author.as_ref().map_or_else(ghost, Actor::user),
+            comments: total as u64,
+            created_at: issue.created_at,
+            updated_at: issue.updated_at,
+            closed_at: issue.closed_at,
+            html_url: issue.url,
+            author_association: issue.author_association,
+            pull_request: None,
+        },
+    }
+}
