@@ -252,7 +252,8 @@ where
         Work::Issue { issue, .. } | Work::MaybeDeclare { issue, .. }
             if issue.pull_request.is_none() =>
         {
-            run::gather::first_read(github, issue.number).await
+            // Boxed: its future is large, and the dispatcher's is already.
+            Box::pin(run::gather::first_read(github, issue.number)).await
         }
         _ => None,
     };
@@ -316,7 +317,17 @@ where
         }
         Work::Sweep => return run::sweep::sweep(github, &config, now, mode).await,
     };
-    run::run_issue(github, &config, start, trigger, now, mode, Facts::default()).await
+    // Boxed: the run's future is large; on the heap it leaves the caller's stack alone.
+    Box::pin(run::run_issue(
+        github,
+        &config,
+        start,
+        trigger,
+        now,
+        mode,
+        Facts::default(),
+    ))
+    .await
 }
 
 /// Who caused an event about an issue or a comment, when a person-type account did.

@@ -101,19 +101,41 @@ pub async fn run_issue(
     mode: Mode,
     facts: Facts,
 ) -> anyhow::Result<Outcome> {
+    // Each read boxed: these futures are large, and the caller's stack holds whatever is not.
     let first = match start {
         Start::Fresh(issue) => {
-            gather::Snapshot::read(github, config, issue, trigger, facts.clone()).await?
+            Box::pin(gather::Snapshot::read(
+                github,
+                config,
+                issue,
+                trigger,
+                facts.clone(),
+            ))
+            .await?
         }
         Start::Payload(issue) => {
             let issue = github.get_issue(issue.number).await?;
-            gather::Snapshot::read(github, config, issue, trigger, facts.clone()).await?
+            Box::pin(gather::Snapshot::read(
+                github,
+                config,
+                issue,
+                trigger,
+                facts.clone(),
+            ))
+            .await?
         }
         Start::Read(read) => {
-            gather::Snapshot::first(github, config, *read, trigger, facts.clone()).await?
+            Box::pin(gather::Snapshot::first(
+                github,
+                config,
+                *read,
+                trigger,
+                facts.clone(),
+            ))
+            .await?
         }
     };
-    run_snapshot(github, config, first, now, mode, facts).await
+    Box::pin(run_snapshot(github, config, first, now, mode, facts)).await
 }
 
 /// Reconciles one issue from a first snapshot already read (the sweep's, which holds only the
