@@ -98,6 +98,8 @@ impl App {
             .env("FIREBREAK_WEBHOOK_SECRET", &self.secret)
             .env("FIREBREAK_LISTEN", "127.0.0.1:0")
             .env("GITHUB_API_URL", &self.api_url)
+            // GraphQL straight to the in-memory GitHub (Prism, in the conformance lane, has none).
+            .env("GITHUB_GRAPHQL_URL", self.fake.graphql_url())
             .env("FIREBREAK_SWEEP_INTERVAL", "off")
             .env("FIREBREAK_REDELIVERY_INTERVAL", "off")
             .env("FIREBREAK_LOG", "firebreak=info");

@@ -175,11 +175,12 @@ async fn a_job_that_meets_github_failing_is_tried_again_and_completes() {
     app.install(&[&repo]);
     let n = repo.incident("Flaky upstream").await;
     let server = app.serve(&[]);
-    // Five 502s exhaust the client's own retries (four attempts); the job is tried again and
-    // succeeds.
+    // Five 502s on the body write (every run makes it; the reads may be one GraphQL query on
+    // a path shared by every test) exhaust the client's own retries (four attempts); the job
+    // is tried again and succeeds.
     repo.fake.inject(fake_github::Fault {
-        method: Some(http::Method::GET),
-        path_contains: format!("/repos/{}/issues/{n}/timeline", repo.name),
+        method: Some(http::Method::PATCH),
+        path_contains: format!("/repos/{}/issues/{n}", repo.name),
         kind: fake_github::FaultKind::Status(502),
         times: 5,
     });

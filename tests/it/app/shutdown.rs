@@ -11,9 +11,10 @@ use crate::support::{self, Repo};
 /// waiting at SIGTERM. The fault matches this repository only and is left in place: clearing
 /// faults would clear those of other tests sharing the in-memory GitHub.
 fn slow_down(repo: &Repo, n: u64, delay: Duration) {
+    // The body write: every run makes it (its reads may be one GraphQL query, shared by all).
     repo.fake.inject(Fault {
-        method: Some(http::Method::GET),
-        path_contains: format!("/repos/{}/issues/{n}/timeline", repo.name),
+        method: Some(http::Method::PATCH),
+        path_contains: format!("/repos/{}/issues/{n}", repo.name),
         kind: FaultKind::Delay(delay),
         times: 100,
     });
