@@ -392,3 +392,110 @@ fn conversation(issue: GqlIssue, files: Option<Files>) -> Conversation {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blob(text: Option<&str>, truncated: bool, binary: bool) -> Object {
+        Object {
+            typename: "Blob".into(),
+            text: text.map(str::to_string),
+            is_truncated: truncated,
+            is_binary: Some(binary),
+            entries: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_apps_bot_is_named_as_rest_names_it() {
+        let actor = Actor {
+            typename: "Bot".into(),
+            login: "github-actions".into(),
+            database_id: Some(41898282),
+        };
+        let user = actor.user();
+        assert_eq!(user.login, "github-actions[bot]");
+        assert!(user.is_bot());
+        let person = Actor {
+            typename: "User".into(),
+            login: "alice".into(),
+            database_id: Some(1),
+        }
+        .user();
+        assert_eq!((person.login.as_str(), person.is_bot()), ("alice", false));
+    }
+
+    #[test]
+    fn a_file_graphql_cannot_give_whole_leaves_the_files_to_rest() {
+        let tree = |object: Object| Object {
+            typename: "Tree".into(),
+            text: None,
+            is_truncated: false,
+            is_binary: None,
+            entries: vec![TreeEntry {
+                name: "checklist.md.hbs".into(),
+                kind: "blob".into(),
+                object: Some(object),
+            }],
+        };
+        assert_eq!(files(Some(blob(None, true, false)), None), None);
+        assert_eq!(files(Some(blob(Some("x"), false, true)), None), None);
+        assert_eq!(files(None, Some(tree(blob(Some("a"), true, false)))), None);
+        assert_eq!(
+            files(
+                Some(blob(Some("timezone: UTC\n"), false, false)),
+                Some(tree(blob(Some("t"), false, false)))
+            ),
+            Some(Files {
+                config: Some("timezone: UTC\n".into()),
+                templates: vec![("checklist.md.hbs".into(), "t".into())],
+            })
+        );
+        // No file, no directory: the defaults, read whole.
+        assert_eq!(files(None, None), Some(Files::default()));
+    }
+
+    #[test]
+    fn only_a_persons_change_at_or_after_the_body_was_written_may_be_unrecorded() {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let user = |login: &str, kind: &str| User {
+            login: login.into(),
+            id: 1,
+            kind: kind.into(),
+        };
+        let read = |events: Vec<(DateTime<Utc>, User)>| Conversation {
+            issue: serde_json::from_value(json!({
+                "number": 1, "id": 1, "title": "t", "state": "open",
+                "user": {"login": "alice"},
+                "created_at": "2026-11-20T10:00:00Z", "updated_at": "2026-11-20T10:00:00Z",
+            }))
+            .unwrap(),
+            comments: Vec::new(),
+            complete: true,
+            body_written: at("2026-11-20T10:05:00Z"),
+            events,
+            files: None,
+        };
+        let bot = "firebreak[bot]";
+        assert!(
+            !read(vec![(at("2026-11-20T10:04:59Z"), user("carol", "User"))])
+                .events_may_be_unrecorded(bot)
+        );
+        assert!(
+            read(vec![(at("2026-11-20T10:05:00Z"), user("carol", "User"))])
+                .events_may_be_unrecorded(bot)
+        );
+        assert!(
+            !read(vec![(at("2026-11-20T10:06:00Z"), user(bot, "Bot"))])
+                .events_may_be_unrecorded(bot)
+        );
+        assert!(
+            !read(vec![(
+                at("2026-11-20T10:06:00Z"),
+                user("renovate[bot]", "Bot")
+            )])
+            .events_may_be_unrecorded(bot)
+        );
+    }
+}

@@ -693,7 +693,7 @@ async fn unknown_route_is_404_not_501() {
     let c = fake().create_comment(&r, n, "bob", "hi").id;
     let a = api("alice");
     for (method, path) in [
-        ("POST", "/graphql".to_string()),
+        // `POST /graphql` is served (GraphQL); any other method there is not.
         ("GET", "/graphql".to_string()),
         ("GET", format!("/repos/{r}/nonsense")),
         ("POST", format!("/repos/{r}/issues/comments/{c}")),
