@@ -65,13 +65,15 @@ fn main() {
         let event = setup.new_event();
         let order: [usize; 2] = if round % 2 == 0 { [0, 1] } else { [1, 0] };
         for i in order {
-            let before = setup.fake.requests_for(REPO).len();
+            // Every request on this fake of its own, `POST /graphql` (not under the
+            // repository's path) included.
+            let before = setup.fake.requests().len();
             samples[i].push(
                 setup
                     .run(&programs[i], &event, Some(time))
                     .expect("measured"),
             );
-            requests[i] += setup.fake.requests_for(REPO).len() - before;
+            requests[i] += setup.fake.requests().len() - before;
         }
     }
     let median = |i: usize, f: fn(&Sample) -> f64| {

@@ -319,3 +319,43 @@ async fn an_incident_with_more_comments_than_one_page_is_listed_through_rest() {
         assert!(written.contains(text), "{text} is missing");
     }
 }
+
+#[tokio::test]
+async fn a_change_made_by_hand_reads_the_issue_by_graphql_and_its_events_through_rest() {
+    let repo = setup("cost-hand-event");
+    let n = incident(&repo).await;
+    let at = t0() + Duration::minutes(3);
+    repo.fake.set_now(at);
+    repo.fake
+        .add_label(&repo.name, "customer-impact", "ededed", None);
+    repo.fake
+        .label_issue(&repo.name, n, "customer-impact", "carol");
+    repo.fake.clear_requests();
+    let bytes = payload::issues(
+        &repo.fake,
+        &repo.name,
+        n,
+        "labeled",
+        "carol",
+        Some("customer-impact"),
+        None,
+    );
+    let event = Event::from_webhook("issues", &bytes).unwrap();
+    firebreak::dispatch::dispatch(&repo.client(), &event, at, Mode::Apply, |gh| {
+        let gh = gh.clone();
+        async move { firebreak::run::config::load_from_repository(&gh).await }
+    })
+    .await
+    .unwrap();
+    // The event's id is the mark the state keeps: the REST timeline lists it. Nothing else is
+    // read (the configuration came with the issue).
+    assert_eq!(
+        calls(&repo),
+        [
+            "POST /graphql".to_string(),
+            format!("GET /repos/{}/issues/{n}/timeline", repo.name),
+            format!("PATCH /repos/{}/issues/{n}", repo.name),
+        ]
+    );
+    assert!(repo.body(n).contains("customer-impact"));
+}
