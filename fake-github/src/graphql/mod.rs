@@ -10,12 +10,15 @@
 //! exhausted budget answers `RATE_LIMITED`. The `x-ratelimit-*` headers say `graphql`.
 //!
 //! Types served: `Query` (`rateLimit`, `viewer`, `repository`, `organization`, `user`, `node`,
-//! `nodes`), `User`/`Organization`/`Bot`, `Repository`, connections. A type or field not
+//! `nodes`, `repositoryOwner`), `User`/`Organization`/`Bot`, `Repository`, connections, Projects
+//! (v2) and their mutations (`projects.rs`, `project_edits.rs`). A type or field not
 //! modelled is refused like one the schema lacks, never answered with made-up data.
 
 mod account;
 mod connection;
 mod exec;
+mod project_edits;
+pub(crate) mod projects;
 mod repository;
 mod root;
 
@@ -23,6 +26,8 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use serde_json::{Map, Value, json};
+
+pub use project_edits::ProjectItemView;
 
 use crate::http_util::Resp;
 use crate::routes::Ctx;
