@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::config::{BoardConfig, Config};
-use crate::incident::Incident;
+use crate::incident::{Incident, Status};
 
 /// A field Firebreak keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -245,10 +245,34 @@ impl BoardPlan {
     }
 }
 
+/// Every value a field may need: a field Firebreak creates gets them all, so a severity or a
+/// status first used later is already an option.
+pub fn options(config: &Config, role: Role) -> Vec<String> {
+    match role {
+        Role::Kind => [
+            CardKind::Incident,
+            CardKind::Postmortem,
+            CardKind::ActionItem,
+        ]
+        .iter()
+        .map(|k| k.label().to_string())
+        .collect(),
+        Role::Severity => config.severity_names(),
+        Role::Status => Status::ALL
+            .iter()
+            .map(|s| capitalized(s.as_str()))
+            .collect(),
+        Role::Priority => (0..=3).map(|p| format!("P{p}")).collect(),
+        Role::Due => Vec::new(),
+    }
+}
+
 /// The writes that make `board` show `cards` (of repository `repo`). `add_missing`: a card
 /// with no item is added (an explicit `firebreak board sync`); otherwise it is left off.
+/// `all_options`: the options a created field gets ([`options`]).
 pub fn plan(
     config: &BoardConfig,
+    all_options: &dyn Fn(Role) -> Vec<String>,
     board: &Board,
     repo: &str,
     cards: &[Card],
@@ -278,10 +302,18 @@ pub fn plan(
                     role: *role,
                     name: name.to_string(),
                     data_type: role.data_type(),
-                    options: if role.data_type() == "SINGLE_SELECT" {
-                        options.clone()
-                    } else {
-                        Vec::new()
+                    options: {
+                        let mut all = all_options(*role);
+                        for o in options {
+                            if !all.iter().any(|a| a.eq_ignore_ascii_case(o)) {
+                                all.push(o.clone());
+                            }
+                        }
+                        if role.data_type() == "SINGLE_SELECT" {
+                            all
+                        } else {
+                            Vec::new()
+                        }
                     },
                 });
                 usable.insert(*role);

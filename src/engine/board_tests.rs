@@ -8,6 +8,10 @@ fn config() -> BoardConfig {
     }
 }
 
+fn no_options(_: Role) -> Vec<String> {
+    Vec::new()
+}
+
 fn select(name: &str, options: &[&str]) -> BoardField {
     BoardField {
         id: format!("F_{name}"),
@@ -78,6 +82,7 @@ fn a_board_that_mirrors_the_cards_needs_no_write() {
     ));
     let plan = plan(
         &config(),
+        &no_options,
         &board,
         "acme/web",
         &[incident_card(7, "SEV1", "Investigating")],
@@ -102,14 +107,14 @@ fn drift_is_set_back_and_a_missing_card_is_added_only_when_asked() {
         incident_card(7, "SEV1", "Investigating"),
         incident_card(8, "SEV2", "Resolved"),
     ];
-    let p = plan(&config(), &board, "acme/web", &cards, false);
+    let p = plan(&config(), &no_options, &board, "acme/web", &cards, false);
     assert_eq!(p.adds, Vec::<u64>::new());
     assert_eq!(p.sets.len(), 1);
     assert_eq!(
         (p.sets[0].number, p.sets[0].role, p.sets[0].value.as_deref()),
         (7, Role::Severity, Some("SEV1"))
     );
-    let p = plan(&config(), &board, "acme/web", &cards, true);
+    let p = plan(&config(), &no_options, &board, "acme/web", &cards, true);
     assert_eq!(p.adds, vec![8]);
     assert_eq!(p.sets.len(), 4, "{:?}", p.sets);
     let bound = bind(&board, &p.sets, &BTreeMap::from([(8, "I_new".to_string())]));
@@ -134,6 +139,7 @@ fn a_field_of_another_type_and_a_missing_option_are_problems_not_writes() {
     board.items.push(item(7, &[(Role::Kind, "Incident")]));
     let p = plan(
         &config(),
+        &no_options,
         &board,
         "acme/web",
         &[incident_card(7, "SEV1", "Mitigated")],
@@ -167,7 +173,14 @@ fn a_missing_field_is_created_with_the_options_the_cards_need() {
         incident_card(7, "SEV1", "Investigating"),
         incident_card(8, "SEV3", "Investigating"),
     ];
-    let p = plan(&config(), &board, "acme/web", &cards, true);
+    let p = plan(
+        &config(),
+        &|r| options(&Config::default(), r),
+        &board,
+        "acme/web",
+        &cards,
+        true,
+    );
     let created: Vec<(&str, &[String])> = p
         .new_fields
         .iter()
@@ -176,8 +189,23 @@ fn a_missing_field_is_created_with_the_options_the_cards_need() {
     assert_eq!(
         created,
         [
-            ("Kind", &["Incident".to_string()][..]),
-            ("Severity", &["SEV1".to_string(), "SEV3".to_string()][..]),
+            (
+                "Kind",
+                &[
+                    "Incident".to_string(),
+                    "Postmortem".into(),
+                    "Action item".into()
+                ][..]
+            ),
+            (
+                "Severity",
+                &[
+                    "SEV1".to_string(),
+                    "SEV2".into(),
+                    "SEV3".into(),
+                    "SEV4".into()
+                ][..]
+            ),
         ]
     );
     assert_eq!(p.adds, vec![7, 8]);
@@ -186,14 +214,17 @@ fn a_missing_field_is_created_with_the_options_the_cards_need() {
 #[test]
 fn a_due_date_removed_from_the_issue_is_cleared_on_the_board() {
     let mut board = full_board();
-    board.items.push(item(9, &[(Role::Kind, "Postmortem"), (Role::Due, "2026-01-02")]));
+    board.items.push(item(
+        9,
+        &[(Role::Kind, "Postmortem"), (Role::Due, "2026-01-02")],
+    ));
     let card = Card {
         number: 9,
         kind: CardKind::Postmortem,
         title: "pm".into(),
         values: BTreeMap::from([(Role::Kind, Some("Postmortem".into())), (Role::Due, None)]),
     };
-    let p = plan(&config(), &board, "acme/web", &[card], false);
+    let p = plan(&config(), &no_options, &board, "acme/web", &[card], false);
     let bound = bind(&board, &p.sets, &BTreeMap::new());
     assert_eq!(bound.len(), 1);
     assert_eq!(bound[0].value, WriteValue::Clear);
@@ -207,6 +238,7 @@ fn items_of_other_repositories_are_not_this_repositorys_cards() {
     board.items.push(other);
     let p = plan(
         &config(),
+        &no_options,
         &board,
         "acme/web",
         &[incident_card(7, "SEV1", "Investigating")],

@@ -14,6 +14,7 @@
 //! [`reports`] reads for `firebreak report` and refreshes the pinned report issue.
 
 pub mod apply;
+pub mod board;
 pub mod config;
 pub mod declare;
 pub mod gather;

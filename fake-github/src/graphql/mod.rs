@@ -100,6 +100,14 @@ pub(crate) fn handle(ctx: &mut Ctx<'_>) -> Resp {
     }
     let used = used + prepared.cost;
     ctx.st.graphql.used.insert(key, used);
+    let fault = if prepared.mutation {
+        ctx.st.projects.take_fault(&text)
+    } else {
+        None
+    };
+    if let Some((status, false)) = fault {
+        return crate::http_util::error(status, "Server Error");
+    }
 
     let mut cx = exec::Cx {
         ctx,
@@ -118,6 +126,9 @@ pub(crate) fn handle(ctx: &mut Ctx<'_>) -> Resp {
         Ok(data) => Resp::ok(json!({ "data": data, "errors": cx.errors })),
         Err(list) => errors(list),
     };
+    if let Some((status, true)) = fault {
+        return crate::http_util::error(status, "Server Error");
+    }
     with_budget(resp, limit, used)
 }
 

@@ -49,7 +49,8 @@ pub(crate) fn mutation(cx: &mut Cx<'_, '_>, f: &Field) -> Result<Out, Failure> {
         "addProjectV2ItemById" => {
             let p = project(cx, &s("projectId").ok_or_else(|| missing("projectId"))?)?;
             let content = s("contentId").ok_or_else(|| missing("contentId"))?;
-            let (repo, number) = content_by_node_id(cx, &content).ok_or_else(|| unresolved(&content))?;
+            let (repo, number) =
+                content_by_node_id(cx, &content).ok_or_else(|| unresolved(&content))?;
             let st = &mut *cx.ctx.st;
             let existing = st.projects.list[p]
                 .items
@@ -70,7 +71,11 @@ pub(crate) fn mutation(cx: &mut Cx<'_, '_>, f: &Field) -> Result<Out, Failure> {
                 }
             };
             let project = st.projects.list[p].id;
-            Ok(payload("AddProjectV2ItemByIdPayload", "item", ItemNode { project, item: id }))
+            Ok(payload(
+                "AddProjectV2ItemByIdPayload",
+                "item",
+                ItemNode { project, item: id },
+            ))
         }
         "updateProjectV2ItemFieldValue" | "clearProjectV2ItemFieldValue" => {
             let p = project(cx, &s("projectId").ok_or_else(|| missing("projectId"))?)?;
@@ -101,7 +106,11 @@ pub(crate) fn mutation(cx: &mut Cx<'_, '_>, f: &Field) -> Result<Out, Failure> {
             } else {
                 "UpdateProjectV2ItemFieldValuePayload"
             };
-            Ok(payload(typename, "projectV2Item", ItemNode { project, item }))
+            Ok(payload(
+                typename,
+                "projectV2Item",
+                ItemNode { project, item },
+            ))
         }
         "createProjectV2Field" => {
             let p = project(cx, &s("projectId").ok_or_else(|| missing("projectId"))?)?;
@@ -134,11 +143,18 @@ pub(crate) fn mutation(cx: &mut Cx<'_, '_>, f: &Field) -> Result<Out, Failure> {
                 .iter()
                 .any(|fl| fl.name.eq_ignore_ascii_case(&name))
             {
-                return Err(Failure::error("UNPROCESSABLE", "Name has already been taken"));
+                return Err(Failure::error(
+                    "UNPROCESSABLE",
+                    "Name has already been taken",
+                ));
             }
             let field = new_field(st, &name, data_type, &names);
             st.projects.list[p].fields.push(field.clone());
-            Ok(payload("CreateProjectV2FieldPayload", "projectV2Field", FieldNode(field)))
+            Ok(payload(
+                "CreateProjectV2FieldPayload",
+                "projectV2Field",
+                FieldNode(field),
+            ))
         }
         other => Err(Failure::undefined("Mutation", other)),
     }
@@ -218,7 +234,12 @@ fn field_value(field: &ProjectField, value: &Json) -> Result<Value, Failure> {
     ))
 }
 
-fn new_field(st: &mut State, name: &str, data_type: &'static str, options: &[String]) -> ProjectField {
+fn new_field(
+    st: &mut State,
+    name: &str,
+    data_type: &'static str,
+    options: &[String],
+) -> ProjectField {
     let id = st.id();
     let options = options
         .iter()
@@ -245,7 +266,12 @@ pub struct ProjectItemView {
 }
 
 impl FakeGitHub {
-    fn with_project<T>(&self, owner: &str, number: u64, f: impl FnOnce(&mut State, usize) -> T) -> T {
+    fn with_project<T>(
+        &self,
+        owner: &str,
+        number: u64,
+        f: impl FnOnce(&mut State, usize) -> T,
+    ) -> T {
         let mut st = self.lock();
         let index = st
             .projects
@@ -283,7 +309,14 @@ impl FakeGitHub {
     }
 
     /// Add a field (`SINGLE_SELECT` with `options`, `DATE`, `TEXT`, `NUMBER`).
-    pub fn add_project_field(&self, owner: &str, number: u64, name: &str, data_type: &str, options: &[&str]) {
+    pub fn add_project_field(
+        &self,
+        owner: &str,
+        number: u64,
+        name: &str,
+        data_type: &str,
+        options: &[&str],
+    ) {
         let data_type = match data_type {
             "SINGLE_SELECT" => "SINGLE_SELECT",
             "DATE" => "DATE",
@@ -321,7 +354,9 @@ impl FakeGitHub {
                         .filter_map(|(field, value)| {
                             let field = project.fields.iter().find(|f| f.id == *field)?;
                             let text = match value {
-                                Value::Option(id) => field.options.iter().find(|o| &o.id == id)?.name.clone(),
+                                Value::Option(id) => {
+                                    field.options.iter().find(|o| &o.id == id)?.name.clone()
+                                }
                                 Value::Date(d) | Value::Text(d) => d.clone(),
                             };
                             Some((field.name.clone(), text))
@@ -348,7 +383,15 @@ impl FakeGitHub {
     }
 
     /// Edit an item's field by hand: an option's name, a date or a text; `None` clears it.
-    pub fn set_project_value(&self, owner: &str, number: u64, repo: &str, issue: u64, field: &str, value: Option<&str>) {
+    pub fn set_project_value(
+        &self,
+        owner: &str,
+        number: u64,
+        repo: &str,
+        issue: u64,
+        field: &str,
+        value: Option<&str>,
+    ) {
         self.with_project(owner, number, |st, p| {
             let project = &mut st.projects.list[p];
             let field = project
@@ -384,6 +427,15 @@ impl FakeGitHub {
                 }
             }
         });
+    }
+
+    /// The next mutation whose document contains `text` (`addProjectV2ItemById`, …) is
+    /// answered with `status`; performed first when `apply`, else not performed.
+    pub fn fail_next_mutation(&self, text: &str, status: u16, apply: bool) {
+        self.lock()
+            .projects
+            .faults
+            .push((text.to_string(), status, apply));
     }
 
     /// Delete an item from the board by hand.

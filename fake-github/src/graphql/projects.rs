@@ -23,6 +23,21 @@ use crate::state::BOT_LOGIN;
 #[derive(Debug, Default)]
 pub(crate) struct Projects {
     pub list: Vec<Project>,
+    /// Faults for the next mutations whose document contains the text: (text, status, whether
+    /// the mutation is performed before the status is answered).
+    pub faults: Vec<(String, u16, bool)>,
+}
+
+impl Projects {
+    /// The fault for a mutation document, if one waits for it (it fires once).
+    pub fn take_fault(&mut self, document: &str) -> Option<(u16, bool)> {
+        let at = self
+            .faults
+            .iter()
+            .position(|(text, ..)| document.contains(text.as_str()))?;
+        let (_, status, apply) = self.faults.remove(at);
+        Some((status, apply))
+    }
 }
 
 #[derive(Debug)]
@@ -216,7 +231,12 @@ impl Node for ProjectNode {
                 let items: Vec<NodeRef> = p
                     .items
                     .iter()
-                    .map(|i| Rc::new(ItemNode { project, item: i.id }) as NodeRef)
+                    .map(|i| {
+                        Rc::new(ItemNode {
+                            project,
+                            item: i.id,
+                        }) as NodeRef
+                    })
                     .collect();
                 return connection::page(cx, f, items);
             }
@@ -300,6 +320,22 @@ impl Node for ItemNode {
                 number: item.number,
                 pull: is_pull,
             }),
+            "fieldValueByName" => {
+                let name = f.required_str("ProjectV2Item", "name")?;
+                let field = p
+                    .fields
+                    .iter()
+                    .find(|fl| fl.name.eq_ignore_ascii_case(name));
+                return Ok(field
+                    .and_then(|field| {
+                        let value = item.values.get(&field.id)?;
+                        Some(Out::node(ValueNode {
+                            field: field.clone(),
+                            value: value.clone(),
+                        }))
+                    })
+                    .unwrap_or(Out::Null));
+            }
             "fieldValues" => {
                 let fields = p.fields.clone();
                 let values: Vec<NodeRef> = fields
@@ -342,7 +378,11 @@ impl Node for ValueNode {
         }
     }
     fn is(&self, type_name: &str) -> bool {
-        type_name == self.typename() || matches!(type_name, "ProjectV2ItemFieldValueCommon" | "Node")
+        type_name == self.typename()
+            || matches!(
+                type_name,
+                "ProjectV2ItemFieldValue" | "ProjectV2ItemFieldValueCommon" | "Node"
+            )
     }
     fn field(&self, _cx: &mut Cx<'_, '_>, f: &Field) -> Result<Out, Failure> {
         Ok(match (f.name, &self.value) {

@@ -29,7 +29,8 @@ impl Node for Query {
             }
             "repositoryOwner" => {
                 let login = f.required_str("Query", "login")?;
-                let found = Account::find(cx, login, true).or_else(|_| Account::find(cx, login, false));
+                let found =
+                    Account::find(cx, login, true).or_else(|_| Account::find(cx, login, false));
                 Ok(found.map_or(Out::Null, Out::node))
             }
             "organization" | "user" => {
