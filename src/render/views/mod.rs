@@ -1,7 +1,6 @@
 //! The data each template reads: plain serializable values, times already formatted in the
 //! configured zone, so templates stay free of logic.
 
-pub mod board;
 pub mod incident;
 pub mod postmortem;
 pub mod reminders;

@@ -9,6 +9,8 @@
 //! `GITHUB_TOKEN` never reaches Projects, so without either the board is not touched and one
 //! clear message ([`unreachable`]) says what is missing.
 
+pub mod view;
+
 use std::collections::BTreeMap;
 
 use chrono::DateTime;
@@ -21,8 +23,8 @@ use crate::engine::board::{self, Board};
 use crate::github::GitHub;
 use crate::github::board::BoardError;
 use crate::incident::section::Body;
-use crate::render::views::board::{BoardSyncView, BoardTableView, BoardUnreachableView};
 use crate::render::{self, names};
+use view::{BoardSyncView, BoardTableView, BoardUnreachableView};
 
 /// What a sync found and did.
 #[derive(Debug)]
