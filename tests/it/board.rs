@@ -451,3 +451,63 @@ fn the_cli_without_a_board_token_exits_2_and_names_what_is_missing() {
     );
     assert!(stdout.contains("Board \"Incidents\""), "{stdout}");
 }
+
+#[tokio::test]
+async fn the_actions_board_sync_command_uses_the_board_token_input() {
+    let s = setup("board-action");
+    let n = s.repo.incident("Webhooks late").await;
+    let action: serde_json::Value = serde_saphyr::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/action.yml")).unwrap(),
+    )
+    .unwrap();
+    let described = action["inputs"]["command"]["description"].as_str().unwrap();
+    assert!(described.contains("`board-sync`"), "{described}");
+    let step = action["runs"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "run")
+        .expect("the run step");
+    assert_eq!(
+        step["env"]["FIREBREAK_BOARD_TOKEN"],
+        "${{ inputs.board-token }}"
+    );
+    let ws = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(ws.path().join(".github")).unwrap();
+    std::fs::write(
+        ws.path().join(".github/firebreak.yml"),
+        format!(
+            "board: {{ owner: acme, number: {}, fields: {{ status: Incident status }} }}\n",
+            s.number
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new("bash")
+        .args(["--noprofile", "--norc", "-e", "-o", "pipefail", "-c"])
+        .arg(step["run"].as_str().unwrap())
+        .current_dir(ws.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_WORKSPACE", ws.path())
+        .env("GITHUB_API_URL", &s.repo.api_url)
+        .env("GITHUB_GRAPHQL_URL", s.repo.fake.graphql_url())
+        .env("GITHUB_REPOSITORY", &s.repo.name)
+        .env("FIREBREAK_BIN", support::binary())
+        .env("FIREBREAK_TOKEN", support::TOKEN)
+        .env("GITHUB_TOKEN", support::TOKEN)
+        .env("FIREBREAK_CONFIG", ".github/firebreak.yml")
+        .env("FIREBREAK_BOT_LOGIN", "")
+        .env("FIREBREAK_COMMAND", "board-sync")
+        .env("FIREBREAK_OUT", "_site")
+        .env("FIREBREAK_BOARD_TOKEN", &s.token)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(s.cards().len(), 1);
+    assert_eq!(s.cards()[0].0, n);
+}
