@@ -511,3 +511,77 @@ async fn the_actions_board_sync_command_uses_the_board_token_input() {
     assert_eq!(s.cards().len(), 1);
     assert_eq!(s.cards()[0].0, n);
 }
+
+/// `firebreak <args>` against the test's GitHub, with a config naming the board.
+fn firebreak(s: &Setup, args: &[&str], board_token: Option<&str>) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("firebreak.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "board: {{ owner: acme, number: {}, fields: {{ status: Incident status }} }}\n",
+            s.number
+        ),
+    )
+    .unwrap();
+    let mut command = std::process::Command::new(support::binary());
+    command
+        .args(args)
+        .args(["--repo", &s.repo.name, "--config"])
+        .arg(&config)
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_API_URL", &s.repo.api_url)
+        .env("GITHUB_GRAPHQL_URL", s.repo.fake.graphql_url())
+        .env("GITHUB_TOKEN", support::TOKEN)
+        .env("FIREBREAK_BOT_LOGIN", support::BOT);
+    if let Some(token) = board_token {
+        command.env("FIREBREAK_BOARD_TOKEN", token);
+    }
+    command.output().unwrap()
+}
+
+#[tokio::test]
+async fn the_sweep_sets_hand_edits_back_but_does_not_add_back_a_deleted_card() {
+    let mut s = setup("board-sweep");
+    s.add_fields();
+    s.repo.config.board.as_mut().unwrap().fields.status = "Incident status".into();
+    let a = s.repo.incident("Queue stuck").await;
+    let b = s.repo.incident("Mail delayed").await;
+    s.sync().await;
+    let name = s.repo.name.clone();
+    s.repo
+        .fake
+        .set_project_value("acme", s.number, &name, a, "Severity", Some("SEV4"));
+    s.repo.fake.remove_project_item("acme", s.number, &name, b);
+
+    let out = firebreak(&s, &["sweep"], Some(&s.token));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains(&format!("#{a} Severity: SEV2")), "{stdout}");
+    let cards = s.cards();
+    assert_eq!(
+        cards.len(),
+        1,
+        "a card deleted by hand stays deleted: {cards:?}"
+    );
+    assert!(cards[0].1.contains(&("Severity".into(), "SEV2".into())));
+
+    // Without a board token: one warning saying what is missing, and the sweep goes on.
+    let out = firebreak(&s, &["sweep"], None);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    let warnings: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("::warning::"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{stdout}");
+    assert!(warnings[0].contains("FIREBREAK_BOARD_TOKEN"), "{stdout}");
+    assert!(stdout.contains("swept 2 open incident(s)"), "{stdout}");
+}

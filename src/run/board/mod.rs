@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use chrono::DateTime;
 
-use super::{Mode, apply, reports};
+use super::{Mode, Outcome, apply, reports};
 use crate::UsageError;
 use crate::config::{BoardConfig, Config};
 use crate::engine::LABEL_INCIDENT;
@@ -83,6 +83,45 @@ pub async fn sync(
     config: &Config,
     mode: Mode,
 ) -> anyhow::Result<Synced> {
+    reconcile(github, client, config, mode, true).await
+}
+
+/// The sweep's repair: the values of the cards on the board set back to what the issues say
+/// (a card deleted by hand comes back only with `firebreak board sync`). The board's token
+/// is `FIREBREAK_BOARD_TOKEN`, else an App installation's; without a usable one, one warning
+/// says what is missing and the sweep goes on. Nothing at all without `board:`.
+pub async fn repair(github: &GitHub, config: &Config, mode: Mode, outcome: &mut Outcome) {
+    if config.board.is_none() {
+        return;
+    }
+    let token = std::env::var("FIREBREAK_BOARD_TOKEN").ok();
+    let client = match board_client(github, token.as_deref()) {
+        Ok(client) => client,
+        Err(e) => {
+            outcome.failures.push(format!("the board: {e:#}"));
+            return;
+        }
+    };
+    match reconcile(github, client.as_ref(), config, mode, false).await {
+        Ok(synced) => {
+            if !synced.plan.is_empty() || !synced.plan.problems.is_empty() {
+                outcome.notes.push(synced.text.trim_end().to_string());
+            }
+        }
+        Err(e) if e.is::<UsageError>() || e.is::<Unreachable>() => {
+            outcome.warnings.push(e.to_string());
+        }
+        Err(e) => outcome.failures.push(format!("the board: {e:#}")),
+    }
+}
+
+async fn reconcile(
+    github: &GitHub,
+    client: Option<&GitHub>,
+    config: &Config,
+    mode: Mode,
+    add_missing: bool,
+) -> anyhow::Result<Synced> {
     let Some(board_config) = &config.board else {
         return Err(UsageError(
             "board sync: the configuration has no `board:` (owner and number of the project)"
@@ -125,7 +164,14 @@ pub async fn sync(
         Err(BoardError::GitHub(e)) => return Err(e.into()),
     };
     let options = |role| board::options(config, role);
-    let plan = board::plan(board_config, &options, &board, github.repo(), &cards, true);
+    let plan = board::plan(
+        board_config,
+        &options,
+        &board,
+        github.repo(),
+        &cards,
+        add_missing,
+    );
     let dry_run = mode == Mode::DryRun;
     let text = render::render(
         names::BOARD_SYNC,
