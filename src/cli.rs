@@ -391,8 +391,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let written = demo::run(&out).await.context("running the demo")?;
             println!("The demo played a SEV1 incident against an in-memory GitHub.");
             println!("What a user would see is in {}:", out.display());
-            for file in written {
+            for file in &written {
                 println!("  {}", file.display());
+            }
+            // The board the demo kept in step, as a table.
+            if let Some(board) = written.iter().find(|f| f.ends_with("board.md")) {
+                println!();
+                console::out_raw(&std::fs::read_to_string(board)?);
             }
         }
         Commands::Init {
