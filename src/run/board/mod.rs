@@ -229,3 +229,28 @@ pub async fn table(github: &GitHub, client: &GitHub, config: &Config) -> anyhow:
         &BoardTableView::new(&board, github.repo(), &cards, board_config),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(token: &str) -> GitHub {
+        GitHub::with_token("http://127.0.0.1:9", token, "acme/web").unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_board_token_wins_an_installation_token_serves_and_the_workflow_token_does_not() {
+        let workflow = client("ghp_workflow");
+        assert!(board_client(&workflow, None).unwrap().is_none());
+        assert!(board_client(&workflow, Some("  ")).unwrap().is_none());
+        assert!(board_client(&workflow, Some("board")).unwrap().is_some());
+        let installation = client("ghs_installation");
+        let chosen = board_client(&installation, None).unwrap().unwrap();
+        assert!(
+            chosen.is_installation(),
+            "App mode: the installation's token"
+        );
+        let chosen = board_client(&installation, Some("board")).unwrap().unwrap();
+        assert!(!chosen.is_installation(), "FIREBREAK_BOARD_TOKEN first");
+    }
+}
