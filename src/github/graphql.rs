@@ -229,8 +229,9 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_ghes_graphql_url_gets_a_client_of_its_own() {
+    // A client is built inside a runtime (octocrab's buffered service needs one).
+    #[tokio::test]
+    async fn a_ghes_graphql_url_gets_a_client_of_its_own() {
         let same = Endpoint::new(
             "https://api.github.com",
             "https://api.github.com/graphql",
