@@ -149,6 +149,11 @@ pub enum Commands {
         #[arg(long, env = "FIREBREAK_CONFIG")]
         config: Option<PathBuf>,
     },
+    /// The Projects (v2) board named by `board:` (docs/board.md).
+    Board {
+        #[command(subcommand)]
+        command: BoardCommand,
+    },
     /// Configuration tools.
     Config {
         #[command(subcommand)]
@@ -162,6 +167,24 @@ pub enum Commands {
     App {
         #[command(subcommand)]
         command: AppCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BoardCommand {
+    /// Reconcile the whole board once: add every incident, postmortem and action item that
+    /// is missing and set every field back to what the issues say. The board's token is
+    /// FIREBREAK_BOARD_TOKEN (or the App installation's).
+    Sync {
+        /// Read and decide, print what would be written, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Repository `owner/name` (default: GITHUB_REPOSITORY).
+        #[arg(long)]
+        repo: Option<String>,
+        /// Config file (default: as for `declare`).
+        #[arg(long, env = "FIREBREAK_CONFIG")]
+        config: Option<PathBuf>,
     },
 }
 
@@ -368,8 +391,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let written = demo::run(&out).await.context("running the demo")?;
             println!("The demo played a SEV1 incident against an in-memory GitHub.");
             println!("What a user would see is in {}:", out.display());
-            for file in written {
+            for file in &written {
                 println!("  {}", file.display());
+            }
+            // The board the demo kept in step, as a table.
+            if let Some(board) = written.iter().find(|f| f.ends_with("board.md")) {
+                println!();
+                console::out_raw(&std::fs::read_to_string(board)?);
             }
         }
         Commands::Init {
@@ -400,6 +428,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let report = doctor::run(&github, &options).await;
             console::out_raw(&report.render());
             report.result()?;
+        }
+        Commands::Board {
+            command:
+                BoardCommand::Sync {
+                    dry_run,
+                    repo,
+                    config,
+                },
+        } => {
+            let github = cli_github(repo)?;
+            let config = cli_config(&github, config).await?;
+            let token = std::env::var("FIREBREAK_BOARD_TOKEN").ok();
+            let client = run::board::board_client(&github, token.as_deref())?;
+            let mode = if dry_run { Mode::DryRun } else { Mode::Apply };
+            let synced = run::board::sync(&github, client.as_ref(), &config, mode).await?;
+            console::out_raw(&synced.text);
         }
         Commands::Config {
             command: ConfigCommand::Check { path },

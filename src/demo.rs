@@ -18,6 +18,8 @@ use fake_github::{FakeGitHub, UserKind, payload};
 
 const REPO: &str = "acme/checkout";
 const TOKEN: &str = "demo-token";
+/// The board's token in the demo: alice's, with whom the project is shared.
+const BOARD_TOKEN: &str = "demo-board-token";
 
 struct Demo {
     fake: FakeGitHub,
@@ -177,7 +179,33 @@ pub async fn run(out: &Path) -> anyhow::Result<Vec<PathBuf>> {
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
         written.push(path);
     }
+    let path = out.join("board.md");
+    std::fs::write(&path, board(&fake, &demo.github).await?)
+        .with_context(|| format!("writing {}", path.display()))?;
+    written.push(path);
     Ok(written)
+}
+
+/// The incident, its postmortem and its action items on a Projects board: `firebreak board
+/// sync` with alice's token creates the fields and adds the cards; the board as a table.
+async fn board(fake: &FakeGitHub, github: &GitHub) -> anyhow::Result<String> {
+    fake.add_user("acme", UserKind::Organization);
+    fake.add_project("acme", 1, "Incidents");
+    fake.share_project("acme", 1, "alice");
+    fake.set_token(BOARD_TOKEN, "alice");
+    let mut config = Config::default();
+    let mut board = crate::config::BoardConfig {
+        owner: "acme".into(),
+        number: 1,
+        fields: Default::default(),
+    };
+    // A new project's own Status field holds Todo / In Progress / Done: Firebreak's statuses
+    // go in a field of their own, which the sync creates.
+    board.fields.status = "Incident status".into();
+    config.board = Some(board);
+    let client = GitHub::with_token(&fake.url(), BOARD_TOKEN, REPO)?;
+    crate::run::board::sync(github, Some(&client), &config, crate::run::Mode::Apply).await?;
+    crate::run::board::table(github, &client, &config).await
 }
 
 #[derive(Serialize)]

@@ -53,6 +53,7 @@ mod webhooks;
 
 pub use apps::AppSpec;
 pub use faults::{Fault, FaultKind};
+pub use graphql::ProjectItemView;
 pub use state::{BranchProtection, RequestRecord, UserKind};
 pub use webhooks::{Delivered, signature};
 

@@ -275,6 +275,8 @@ pub(crate) struct State {
     pub outbox: Vec<super::webhooks::Outgoing>,
     /// The GraphQL rate-limit budget.
     pub graphql: super::graphql::Budget,
+    /// Projects (v2).
+    pub projects: super::graphql::projects::Projects,
 }
 
 pub(crate) const BOT_LOGIN: &str = "github-actions[bot]";
@@ -300,6 +302,7 @@ impl State {
             deliveries: Vec::new(),
             outbox: Vec::new(),
             graphql: Default::default(),
+            projects: Default::default(),
         }
     }
 

@@ -274,6 +274,8 @@ pub struct RawBoardFields {
     pub priority: Option<String>,
     /// Default `Due`.
     pub due: Option<String>,
+    /// Default `Kind`.
+    pub kind: Option<String>,
 }
 
 /// `report`.

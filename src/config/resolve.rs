@@ -595,6 +595,7 @@ impl Resolver<'_> {
                 status: field("status", f.status, defaults.status)?,
                 priority: field("priority", f.priority, defaults.priority)?,
                 due: field("due", f.due, defaults.due)?,
+                kind: field("kind", f.kind, defaults.kind)?,
             },
         })
     }

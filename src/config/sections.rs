@@ -392,8 +392,8 @@ pub struct BoardConfig {
     pub fields: BoardFields,
 }
 
-/// Field names on the board (`board.fields`). Severity, Status and Priority are single-select
-/// fields, Due a date field.
+/// Field names on the board (`board.fields`). Severity, Status, Priority and Kind are
+/// single-select fields, Due a date field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BoardFields {
     /// Default `Severity`.
@@ -404,6 +404,8 @@ pub struct BoardFields {
     pub priority: String,
     /// Default `Due`.
     pub due: String,
+    /// Default `Kind`: incident, postmortem or action item.
+    pub kind: String,
 }
 
 impl Default for BoardFields {
@@ -413,6 +415,7 @@ impl Default for BoardFields {
             status: "Status".to_string(),
             priority: "Priority".to_string(),
             due: "Due".to_string(),
+            kind: "Kind".to_string(),
         }
     }
 }

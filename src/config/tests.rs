@@ -73,7 +73,7 @@ holidays: [2026-12-25, "2027-01-01"]
 board:
   owner: acme
   number: 3
-  fields: { severity: Sev, due: Target date }
+  fields: { severity: Sev, due: Target date, kind: Type }
 report: { issue: 42, since: 30d, refresh_every: 6h }
 "###;
 
@@ -246,6 +246,7 @@ fn full_example_sets_every_key() {
     assert_eq!(board.fields.severity, "Sev");
     assert_eq!(board.fields.status, "Status");
     assert_eq!(board.fields.due, "Target date");
+    assert_eq!(board.fields.kind, "Type");
     assert_eq!(c.report.issue, Some(42));
     assert_eq!(c.report.since, Duration::days(30));
     assert_eq!(c.report.refresh_every, Duration::hours(6));

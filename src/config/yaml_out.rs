@@ -179,11 +179,12 @@ pub fn to_yaml(c: &Config) -> String {
             let _ = writeln!(w, "  number: {}", b.number);
             let _ = writeln!(
                 w,
-                "  fields: {{ severity: {}, status: {}, priority: {}, due: {} }}",
+                "  fields: {{ severity: {}, status: {}, priority: {}, due: {}, kind: {} }}",
                 q(&b.fields.severity),
                 q(&b.fields.status),
                 q(&b.fields.priority),
-                q(&b.fields.due)
+                q(&b.fields.due),
+                q(&b.fields.kind)
             );
         }
     }

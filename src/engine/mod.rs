@@ -15,6 +15,7 @@
 //! parts); [`docs`] renders what the plan writes, [`plan`] and [`facts`] are the vocabulary.
 
 pub mod authorize;
+pub mod board;
 mod commands;
 mod comments;
 pub mod declare;

@@ -19,6 +19,7 @@
 
 pub mod app;
 mod auth;
+pub mod board;
 pub mod conversation;
 mod git;
 pub mod graphql;
@@ -333,6 +334,12 @@ impl GitHub {
     }
 
     /// Sends GraphQL documents to `url` (`GITHUB_GRAPHQL_URL`) from here on.
+    /// Whether the client holds an App installation's token (which reaches the projects the
+    /// installation's permissions allow).
+    pub fn is_installation(&self) -> bool {
+        self.installation_token
+    }
+
     pub fn with_graphql_url(mut self, url: &str) -> anyhow::Result<GitHub> {
         self.graphql = graphql::Endpoint::new(&self.api_url, url, self.token.as_deref())?;
         Ok(self)

@@ -26,7 +26,12 @@ impl GitHub {
     }
 }
 
-impl Writer<'_> {
+impl<'a> Writer<'a> {
+    /// The client (for writes defined beside their reads, as `github::board`'s).
+    pub(super) fn client(&self) -> &'a GitHub {
+        self.0
+    }
+
     pub async fn update_issue(
         &self,
         number: u64,

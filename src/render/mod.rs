@@ -82,6 +82,10 @@ pub mod names {
     pub const STATUS_POSTMORTEM: &str = "status-postmortem";
     /// The status site's Atom feed (`templates/status-feed.atom.hbs`).
     pub const STATUS_FEED: &str = "status-feed";
+    /// `firebreak board sync`'s account, the board as a table, the board not reached.
+    pub const BOARD_SYNC: &str = "board-sync";
+    pub const BOARD_TABLE: &str = "board-table";
+    pub const BOARD_UNREACHABLE: &str = "board-unreachable";
 }
 
 /// The public status site's templates: HTML and Atom, escaped for HTML and XML, never
@@ -165,6 +169,9 @@ const TEMPLATES: &[Template] = templates! {
     names::ITEM_REMINDER => "item-reminder", false;
     names::ITEM_ESCALATION => "item-escalation", false;
     names::REPORT => "report", false;
+    names::BOARD_SYNC => "board-sync", false;
+    names::BOARD_TABLE => "board-table", false;
+    names::BOARD_UNREACHABLE => "board-unreachable", false;
 };
 
 /// The file name of template `name` (`postmortem.md.hbs`), in `templates/` and in the

@@ -448,3 +448,52 @@ async fn find_checklist(
         .find(|c| engine::is_ours(seen.bot, c) && c.body_text().contains(&marker))
         .map(|c| c.id))
 }
+
+/// What [`board`] wrote.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct BoardApplied {
+    pub fields: usize,
+    pub added: usize,
+    pub values: usize,
+}
+
+/// Applies a board plan with the board's client: the fields it lacks first (their ids join
+/// `board`), then the issues and pull requests to add (`contents`: number → node id; each
+/// add is sent once — after an unknown outcome the next sync reads the board before adding
+/// again, and GitHub answers an item already there with that item), then every value in one
+/// request (safe to repeat).
+pub async fn board(
+    client: &GitHub,
+    board: &mut engine::board::Board,
+    plan: &engine::board::BoardPlan,
+    contents: &std::collections::BTreeMap<u64, String>,
+) -> anyhow::Result<BoardApplied> {
+    let w = client.writer();
+    let mut done = BoardApplied::default();
+    for field in &plan.new_fields {
+        let made = w
+            .create_board_field(&board.project_id, field)
+            .await
+            .with_context(|| format!("creating the board's field {}", field.name))?;
+        board.fields.push(made);
+        done.fields += 1;
+    }
+    let mut added = std::collections::BTreeMap::new();
+    for number in &plan.adds {
+        let Some(content) = contents.get(number) else {
+            continue;
+        };
+        let item = w
+            .add_board_item(&board.project_id, content)
+            .await
+            .with_context(|| format!("adding #{number} to the board"))?;
+        added.insert(*number, item);
+        done.added += 1;
+    }
+    let writes = engine::board::bind(board, &plan.sets, &added);
+    w.write_board_values(&board.project_id, &writes)
+        .await
+        .context("writing the board's values")?;
+    done.values = writes.len();
+    Ok(done)
+}

@@ -14,6 +14,7 @@
 //! [`reports`] reads for `firebreak report` and refreshes the pinned report issue.
 
 pub mod apply;
+pub mod board;
 pub mod config;
 pub mod declare;
 pub mod gather;
@@ -58,6 +59,9 @@ pub struct Outcome {
     /// Issues that could not be handled, each with why (the sweep goes on past them and
     /// fails at the end).
     pub failures: Vec<String>,
+    /// What could not be done but stops nothing (the board without a usable token): one
+    /// warning annotation each in Actions.
+    pub warnings: Vec<String>,
 }
 
 impl Outcome {

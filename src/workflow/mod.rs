@@ -92,7 +92,15 @@ pub async fn run(env: &ActionEnv, mode: Mode) -> anyhow::Result<Outcome> {
 
 /// Fails a run that left issues unhandled (the sweep goes on past them), after the caller
 /// wrote what it did: one `::error::` annotation per issue, on stdout where Actions reads them.
+/// The outcome's warnings come first, one `::warning::` each (they fail nothing).
 pub fn fail_on_failures(outcome: &Outcome, annotate: bool) -> anyhow::Result<()> {
+    for warning in &outcome.warnings {
+        if annotate {
+            println!("{}", annotation("warning", warning));
+        } else {
+            console::err(&format!("firebreak: {warning}"));
+        }
+    }
     if outcome.failures.is_empty() {
         return Ok(());
     }

@@ -229,13 +229,14 @@ fn action_passes_inputs_only_through_the_environment() {
         run.run
             .as_deref()
             .unwrap()
-            .contains("\"${FIREBREAK_BIN}\" \"${FIREBREAK_COMMAND}\"")
+            .contains("\"${FIREBREAK_BIN}\" \"${command[@]}\"")
     );
     for var in [
         "GITHUB_TOKEN",
         "FIREBREAK_TOKEN",
         "FIREBREAK_CONFIG",
         "FIREBREAK_BIN",
+        "FIREBREAK_BOARD_TOKEN",
     ] {
         assert!(run.env.contains_key(var), "{var} not passed");
     }

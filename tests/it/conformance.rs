@@ -1869,77 +1869,15 @@ proptest! {
 // GraphQL
 // ---------------------------------------------------------------------------------------------
 
-/// Projects v2 documents the board work starts from, validated until Firebreak sends its own
-/// (then they move into `firebreak::github::graphql::DOCUMENTS` and leave this list).
-const GRAPHQL_FIXTURES: &[(&str, &str)] = &[
-    (
-        "project_by_org_number",
-        r#"query($org: String!, $number: Int!) {
-  organization(login: $org) {
-    projectV2(number: $number) {
-      id
-      title
-      fields(first: 50) {
-        nodes {
-          ... on ProjectV2FieldCommon { id name dataType }
-          ... on ProjectV2SingleSelectField { id name options { id name } }
-        }
-      }
-    }
-  }
-}"#,
-    ),
-    (
-        "project_items",
-        r#"query($project: ID!, $after: String) {
-  node(id: $project) {
-    ... on ProjectV2 {
-      items(first: 100, after: $after) {
-        pageInfo { hasNextPage endCursor }
-        nodes {
-          id
-          content { ... on Issue { id number repository { nameWithOwner } } ... on PullRequest { id number } }
-          fieldValues(first: 20) {
-            nodes {
-              ... on ProjectV2ItemFieldSingleSelectValue { name field { ... on ProjectV2FieldCommon { name } } }
-              ... on ProjectV2ItemFieldDateValue { date field { ... on ProjectV2FieldCommon { name } } }
-            }
-          }
-        }
-      }
-    }
-  }
-}"#,
-    ),
-    (
-        "add_project_item",
-        r#"mutation($project: ID!, $content: ID!) {
-  addProjectV2ItemById(input: {projectId: $project, contentId: $content}) { item { id } }
-}"#,
-    ),
-    (
-        "set_single_select_field",
-        r#"mutation($project: ID!, $item: ID!, $field: ID!, $option: String!) {
-  updateProjectV2ItemFieldValue(input: {projectId: $project, itemId: $item, fieldId: $field, value: {singleSelectOptionId: $option}}) {
-    projectV2Item { id }
-  }
-}"#,
-    ),
-    (
-        "set_date_field",
-        r#"mutation($project: ID!, $item: ID!, $field: ID!, $date: Date!) {
-  updateProjectV2ItemFieldValue(input: {projectId: $project, itemId: $item, fieldId: $field, value: {date: $date}}) {
-    projectV2Item { id }
-  }
-}"#,
-    ),
-    (
-        "add_sub_issue",
-        r#"mutation($parent: ID!, $child: ID!) {
+/// Documents work starts from, validated until Firebreak sends its own (then they move into
+/// `firebreak::github::graphql::DOCUMENTS` and leave this list). The board's Projects v2
+/// documents have moved (`firebreak::github::board`).
+const GRAPHQL_FIXTURES: &[(&str, &str)] = &[(
+    "add_sub_issue",
+    r#"mutation($parent: ID!, $child: ID!) {
   addSubIssue(input: {issueId: $parent, subIssueId: $child}) { issue { id } subIssue { id } }
 }"#,
-    ),
-];
+)];
 
 /// Every GraphQL document Firebreak sends (`firebreak::github::graphql::DOCUMENTS`), and the
 /// fixtures above.

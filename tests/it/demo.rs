@@ -20,6 +20,13 @@ fn demo_plays_a_sev1_incident_and_writes_each_issue_as_markdown() {
     );
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(stdout.contains("issue-1.md"), "{stdout}");
+    // The board: the incident, its postmortem and both action items, with their fields.
+    assert!(
+        stdout.contains(
+            "| #1 | \\[SEV1\\] Checkout returns 500 for EU customers | Incident | SEV1 | Resolved |"
+        ),
+        "{stdout}"
+    );
 
     let incident = std::fs::read_to_string(out.join("issue-1.md")).unwrap();
     for expected in [
@@ -56,6 +63,7 @@ fn demo_plays_a_sev1_incident_and_writes_each_issue_as_markdown() {
             ("issue-3.md", "demo_action_item_1"),
             ("issue-4.md", "demo_action_item_2"),
             ("postmortem-draft.md", "demo_postmortem_draft"),
+            ("board.md", "demo_board"),
         ] {
             let text = std::fs::read_to_string(out.join(file)).unwrap();
             insta::assert_snapshot!(name, text);

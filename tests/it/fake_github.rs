@@ -692,8 +692,8 @@ async fn unknown_route_is_404_not_501() {
     let n = fake().create_issue(&r, "alice", "t", "b", &[]).number;
     let c = fake().create_comment(&r, n, "bob", "hi").id;
     let a = api("alice");
+    // (`POST /graphql` is served: tests/it/fake_graphql.rs.)
     for (method, path) in [
-        // `POST /graphql` is served (GraphQL); any other method there is not.
         ("GET", "/graphql".to_string()),
         ("GET", format!("/repos/{r}/nonsense")),
         ("POST", format!("/repos/{r}/issues/comments/{c}")),

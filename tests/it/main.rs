@@ -2,6 +2,7 @@ mod action_items;
 mod action_process;
 mod app;
 mod architecture;
+mod board;
 mod config;
 mod conformance;
 mod cost_floor;

@@ -558,10 +558,9 @@ async fn the_actions_command_input_runs_report_and_status_page_and_refuses_other
 
     let wrong = run_action_step(&repo, ws.path(), "sweep-everything", "_site");
     assert_eq!(wrong.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&wrong.stdout)
-            .contains("::error::the command input must be action, doctor, report or status-page")
-    );
+    assert!(String::from_utf8_lossy(&wrong.stdout).contains(
+        "::error::the command input must be action, doctor, report, status-page or board-sync"
+    ));
 }
 
 #[tokio::test]

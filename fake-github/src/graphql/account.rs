@@ -105,6 +105,9 @@ impl Node for Account {
             "id" => Out::value(node_id(prefix(self.kind), self.id)),
             "databaseId" => Out::value(self.id),
             "url" => Out::value(format!("{html}/{}", self.login)),
+            "projectV2" if self.kind != UserKind::Bot => {
+                return super::projects::by_number(cx, &self.login, f);
+            }
             other => return Err(Failure::undefined(self.typename(), other)),
         })
     }

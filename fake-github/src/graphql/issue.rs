@@ -101,6 +101,10 @@ impl Node for Issue {
                     .unwrap_or_default(),
             ),
             "url" => Out::value(format!("{html}/issues/{}", issue.number)),
+            "repository" => {
+                let (owner, name) = (repo.owner.clone(), repo.name.clone());
+                return super::repository::Repository::find(cx, &owner, &name).map(Out::node);
+            }
             "createdAt" => Out::value(ts(issue.created_at)),
             "updatedAt" => Out::value(ts(issue.updated_at)),
             "closedAt" => Out::Value(issue.closed_at.map(ts).into()),

@@ -10,7 +10,8 @@
 //! exhausted budget answers `RATE_LIMITED`. The `x-ratelimit-*` headers say `graphql`.
 //!
 //! Types served: `Query` (`rateLimit`, `viewer`, `repository`, `organization`, `user`, `node`,
-//! `nodes`), `User`/`Organization`/`Bot`, `Repository`, connections. A type or field not
+//! `nodes`, `repositoryOwner`), `User`/`Organization`/`Bot`, `Repository`, connections, Projects
+//! (v2) and their mutations (`projects.rs`, `project_edits.rs`). A type or field not
 //! modelled is refused like one the schema lacks, never answered with made-up data.
 
 mod account;
@@ -18,6 +19,8 @@ mod connection;
 mod exec;
 mod git_object;
 mod issue;
+mod project_edits;
+pub(crate) mod projects;
 mod repository;
 mod root;
 
@@ -25,6 +28,8 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use serde_json::{Map, Value, json};
+
+pub use project_edits::ProjectItemView;
 
 use crate::http_util::Resp;
 use crate::routes::Ctx;
@@ -102,6 +107,14 @@ pub(crate) fn handle(ctx: &mut Ctx<'_>) -> Resp {
     }
     let used = used + prepared.cost;
     ctx.st.graphql.used.insert(key, used);
+    let fault = if prepared.mutation {
+        ctx.st.projects.take_fault(&text)
+    } else {
+        None
+    };
+    if let Some((status, false)) = fault {
+        return crate::http_util::error(status, "Server Error");
+    }
 
     let mut cx = exec::Cx {
         ctx,
@@ -120,6 +133,9 @@ pub(crate) fn handle(ctx: &mut Ctx<'_>) -> Resp {
         Ok(data) => Resp::ok(json!({ "data": data, "errors": cx.errors })),
         Err(list) => errors(list),
     };
+    if let Some((status, true)) = fault {
+        return crate::http_util::error(status, "Server Error");
+    }
     with_budget(resp, limit, used)
 }
 

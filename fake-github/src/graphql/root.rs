@@ -27,6 +27,12 @@ impl Node for Query {
                 let name = f.required_str("Query", "name")?;
                 Repository::find(cx, owner, name).map(Out::node)
             }
+            "repositoryOwner" => {
+                let login = f.required_str("Query", "login")?;
+                let found =
+                    Account::find(cx, login, true).or_else(|_| Account::find(cx, login, false));
+                Ok(found.map_or(Out::Null, Out::node))
+            }
             "organization" | "user" => {
                 let login = f.required_str("Query", "login")?;
                 Account::find(cx, login, f.name == "organization").map(Out::node)
@@ -62,8 +68,8 @@ impl Node for Mutation {
     fn typename(&self) -> &'static str {
         "Mutation"
     }
-    fn field(&self, _cx: &mut Cx<'_, '_>, f: &Field) -> Result<Out, Failure> {
-        Err(Failure::undefined("Mutation", f.name))
+    fn field(&self, cx: &mut Cx<'_, '_>, f: &Field) -> Result<Out, Failure> {
+        super::project_edits::mutation(cx, f)
     }
 }
 
@@ -72,6 +78,7 @@ fn lookup(cx: &mut Cx<'_, '_>, id: &str) -> Option<NodeRef> {
     let (prefix, _) = id.split_once('_')?;
     match prefix {
         "R" => Repository::by_node_id(cx, id).map(|r| std::rc::Rc::new(r) as NodeRef),
+        "PVT" => super::projects::lookup(cx, id),
         "U" | "O" | "BOT" => Account::by_node_id(cx, id).map(|a| std::rc::Rc::new(a) as NodeRef),
         _ => None,
     }

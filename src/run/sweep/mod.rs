@@ -160,6 +160,8 @@ pub async fn sweep(
             )),
         }
     }
+    // The board mirrors the issues: drift set back, after the incidents were swept.
+    super::board::repair(github, config, mode, &mut outcome).await;
     due.sort();
     outcome.due = due
         .into_iter()
