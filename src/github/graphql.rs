@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::{GitHub, GitHubError, Retry, decode};
+use super::{Api, GitHub, GitHubError, Retry, decode};
 
 /// One GraphQL document Firebreak sends.
 #[derive(Debug)]
@@ -188,14 +188,14 @@ impl GitHub {
         let operation = format!("GraphQL {name}");
         let body = json!({ "query": text, "variables": variables });
         let answer = self
-            .send_to(
+            .send_with(
                 &operation,
                 Method::POST,
                 &self.graphql.path,
                 Some(&body),
                 retry,
                 &[],
-                true,
+                Api::Graphql,
             )
             .await?;
         let raw: Raw<T> = decode(&operation, &answer.body)?;

@@ -102,6 +102,14 @@ const READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// longer is better re-run by the next schedule than left hanging.
 const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(120);
 
+/// Which of GitHub's APIs a request goes to: REST under `GITHUB_API_URL`, or the GraphQL
+/// endpoint (`GITHUB_GRAPHQL_URL`, which may need a client of its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Api {
+    Rest,
+    Graphql,
+}
+
 /// Whether a request may be sent again after an unknown outcome (5xx, timeout, reset).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Retry {
@@ -461,12 +469,13 @@ impl GitHub {
         body: Option<&B>,
         retry: Retry,
     ) -> Result<Answer, GitHubError> {
-        self.send_with(operation, method, path, body, retry, &[])
+        self.send_with(operation, method, path, body, retry, &[], Api::Rest)
             .await
     }
 
-    /// [`GitHub::send`] with extra request headers. A `304 Not Modified` (the answer to a
-    /// conditional request) is an answer, not an error.
+    /// [`GitHub::send`] with extra request headers, to the REST API or the GraphQL endpoint. A
+    /// `304 Not Modified` (the answer to a conditional request) is an answer, not an error.
+    #[allow(clippy::too_many_arguments)]
     async fn send_with<B: Serialize + ?Sized>(
         &self,
         operation: &str,
@@ -475,22 +484,7 @@ impl GitHub {
         body: Option<&B>,
         retry: Retry,
         headers: &[(http::HeaderName, String)],
-    ) -> Result<Answer, GitHubError> {
-        self.send_to(operation, method, path, body, retry, headers, false)
-            .await
-    }
-
-    /// [`GitHub::send_with`] to the REST API or (`graphql`) to the GraphQL endpoint.
-    #[allow(clippy::too_many_arguments)]
-    async fn send_to<B: Serialize + ?Sized>(
-        &self,
-        operation: &str,
-        method: Method,
-        path: &str,
-        body: Option<&B>,
-        retry: Retry,
-        headers: &[(http::HeaderName, String)],
-        graphql: bool,
+        api: Api,
     ) -> Result<Answer, GitHubError> {
         let mut attempt = 0u32;
         let mut refused: Option<String> = None;
@@ -503,14 +497,7 @@ impl GitHub {
             };
             let result = tokio::time::timeout(
                 self.request_timeout,
-                self.send_once(
-                    method.clone(),
-                    path,
-                    body,
-                    bearer.as_deref(),
-                    headers,
-                    graphql,
-                ),
+                self.send_once(method.clone(), path, body, bearer.as_deref(), headers, api),
             )
             .await;
             let outcome = match result {
@@ -602,7 +589,15 @@ impl GitHub {
             .into_iter()
             .collect();
         let answer = self
-            .send_with::<()>(operation, Method::GET, path, None, Retry::Safe, &headers)
+            .send_with::<()>(
+                operation,
+                Method::GET,
+                path,
+                None,
+                Retry::Safe,
+                &headers,
+                Api::Rest,
+            )
             .await?;
         Ok((answer.status != StatusCode::NOT_MODIFIED).then_some(answer))
     }
@@ -646,10 +641,10 @@ impl GitHub {
         body: Option<&B>,
         bearer: Option<&str>,
         headers: &[(http::HeaderName, String)],
-        graphql: bool,
+        api: Api,
     ) -> Result<(StatusCode, http::HeaderMap, bytes::Bytes), octocrab::Error> {
-        let client = match (&self.graphql.client, graphql) {
-            (Some(client), true) => client,
+        let client = match (api, &self.graphql.client) {
+            (Api::Graphql, Some(client)) => client,
             _ => &self.client,
         };
         let mut builder = http::Request::builder().method(method).uri(path);

@@ -106,39 +106,29 @@ pub async fn run_issue(
     facts: Facts,
 ) -> anyhow::Result<Outcome> {
     // Each read boxed: these futures are large, and the caller's stack holds whatever is not.
-    let first = match start {
-        Start::Fresh(issue) => {
-            Box::pin(gather::Snapshot::read(
-                github,
-                config,
-                issue,
-                trigger,
-                facts.clone(),
-            ))
-            .await?
-        }
-        Start::Payload(issue) => {
-            let issue = github.get_issue(issue.number).await?;
-            Box::pin(gather::Snapshot::read(
-                github,
-                config,
-                issue,
-                trigger,
-                facts.clone(),
-            ))
-            .await?
-        }
+    let issue = match start {
+        Start::Fresh(issue) => issue,
+        Start::Payload(stale) => github.get_issue(stale.number).await?,
         Start::Read(read) => {
-            Box::pin(gather::Snapshot::first(
+            let first = Box::pin(gather::Snapshot::first(
                 github,
                 config,
                 *read,
                 trigger,
                 facts.clone(),
             ))
-            .await?
+            .await?;
+            return Box::pin(run_snapshot(github, config, first, now, mode, facts)).await;
         }
     };
+    let first = Box::pin(gather::Snapshot::read(
+        github,
+        config,
+        issue,
+        trigger,
+        facts.clone(),
+    ))
+    .await?;
     Box::pin(run_snapshot(github, config, first, now, mode, facts)).await
 }
 
