@@ -17,7 +17,7 @@ use crate::event::Event;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Coalescing {
     /// The run reconciles the issue from fresh reads and takes nothing from the payload but the
-    /// issue's number (a comment created, edited or deleted on an incident): any waiting job
+    /// issue's number (a comment created on an incident): any waiting job
     /// that runs the same issue does this delivery's work, so it is absorbed by one.
     Reconcile,
     /// The run reconciles the issue from fresh reads, so it absorbs a [`Coalescing::Reconcile`]
@@ -27,7 +27,9 @@ pub enum Coalescing {
     /// engine records only the event that woke the run ([`Trigger::Hand`]); and even with a
     /// timeline the sender of an edit (a restored section names them), the labeler who declares
     /// and the moment of a close (the postmortem gate) come from the payload. An issue opened
-    /// (declared by its author when labeled) is one too.
+    /// (declared by its author when labeled) is one too, and so is a comment edited or deleted
+    /// (on an incident with more comments than one read brings, the run lists them all when the
+    /// one changed is older than the newest page).
     Carries,
     /// A pull request's event (or a comment on it) that may concern a postmortem: the run finds
     /// the incident from the pull request's description and head branch in the payload, then
@@ -47,6 +49,12 @@ impl Coalescing {
     /// How `event`'s run depends on its payload, from the dispatcher's pure route.
     pub fn of(event: &Event) -> Coalescing {
         match dispatch::route(event) {
+            // An edit or a deletion names its comment: a run for an issue with more comments
+            // than one read brings sees the change only when told which one it was.
+            Ok(Work::Issue {
+                trigger: Trigger::Reconcile,
+                ..
+            }) if changes_a_comment(event) => Coalescing::Carries,
             Ok(Work::Issue {
                 trigger: Trigger::Reconcile,
                 ..
@@ -66,6 +74,11 @@ impl Coalescing {
             | Err(_) => Coalescing::Own,
         }
     }
+}
+
+/// Whether the event edited or deleted a comment (its run takes the comment's id from it).
+fn changes_a_comment(event: &Event) -> bool {
+    matches!(event, Event::IssueComment { action, .. } if *action != crate::event::CommentAction::Created)
 }
 
 /// Whether a bot caused the event (the dispatcher may skip its run).

@@ -44,11 +44,20 @@ fn pull(action: &str, body: &str, head: &str) -> Event {
 }
 
 #[test]
-fn comments_on_an_incident_add_nothing_a_fresh_read_does_not_show() {
-    for action in ["created", "edited", "deleted"] {
+fn a_new_comment_on_an_incident_adds_nothing_a_fresh_read_does_not_show() {
+    assert_eq!(
+        Coalescing::of(&comment("created", "Consumers restarted")),
+        Coalescing::Reconcile
+    );
+}
+
+#[test]
+fn an_edited_or_deleted_comment_carries_which_one_it_was() {
+    // A run that reads only the newest comments must be told an older one changed.
+    for action in ["edited", "deleted"] {
         assert_eq!(
             Coalescing::of(&comment(action, "Consumers restarted")),
-            Coalescing::Reconcile,
+            Coalescing::Carries,
             "{action}"
         );
     }
@@ -112,7 +121,8 @@ fn a_waiting_run_of_the_issue_absorbs_comments_but_nothing_that_carries_its_payl
     let edit = comment("edited", "Consumers restarted twice");
     let labeled = event("issues", &on_incident("issues.labeled.json"));
     let reconcile = |e| (Coalescing::of(e), e);
-    assert!(absorbs(reconcile(&note), reconcile(&edit)));
+    assert!(!absorbs(reconcile(&note), reconcile(&edit)));
+    assert!(absorbs(reconcile(&edit), reconcile(&note)));
     assert!(absorbs(reconcile(&labeled), reconcile(&note)));
     assert!(!absorbs(reconcile(&note), reconcile(&labeled)));
     assert!(!absorbs(reconcile(&labeled), reconcile(&labeled)));
