@@ -257,6 +257,18 @@ where
         }
         _ => None,
     };
+    // An edit or a deletion of a comment older than the newest page is decided over them all.
+    let mut read = read;
+    if let (
+        Some(read),
+        Event::IssueComment {
+            action, comment, ..
+        },
+    ) = (read.as_mut(), event)
+        && *action != CommentAction::Created
+    {
+        run::gather::page_must_show(read, comment.id, *action == CommentAction::Deleted);
+    }
     let with_files;
     let github = match read.as_ref().and_then(|r| r.files.clone()) {
         Some(files) => {

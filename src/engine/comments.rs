@@ -20,7 +20,8 @@ pub(super) fn reconcile(cx: &mut Cx, incident: &mut Incident) {
     let comments = cx.input.comments;
     let listed: BTreeSet<u64> = comments.iter().map(|c| c.id).collect();
     // Deleted comments: their own entries go (the effects of their commands stay history).
-    // Only a whole listing tells: the sweep's recent comments leave the others out.
+    // Only a whole listing tells: the sweep's recent comments leave the others out, and the
+    // newest page is decided from only when none of its span was deleted.
     let gone: Vec<u64> = match cx.input.listing {
         Listing::All => incident
             .timeline
@@ -29,7 +30,7 @@ pub(super) fn reconcile(cx: &mut Cx, incident: &mut Incident) {
             .filter_map(|e| e.comment)
             .filter(|id| !listed.contains(id))
             .collect(),
-        Listing::Recent => Vec::new(),
+        Listing::Recent | Listing::Newest => Vec::new(),
     };
     for id in gone {
         timeline::remove_comment(&mut incident.timeline, id);

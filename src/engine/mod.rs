@@ -25,6 +25,7 @@ mod hand;
 pub mod items;
 mod labels;
 pub mod overflow;
+mod page;
 pub mod plan;
 pub mod postmortem;
 pub mod reminders;
@@ -79,6 +80,11 @@ pub enum Listing {
     /// ([`Need::Comments`]): the sweep decides from the body's state alone only that nothing is
     /// to be done.
     Recent,
+    /// The newest comments, every one created after the oldest listed (the event's one read
+    /// of an issue with more than one page of them). Decided from when the incident's state
+    /// proves nothing older is unseen and the decision writes only the body, replies and
+    /// reactions; else over the whole list ([`Need::Comments`], see `page`).
+    Newest,
 }
 
 #[derive(Debug, Clone)]
@@ -283,10 +289,14 @@ pub fn decide(input: &Input) -> Plan {
         author_trusted: false,
     };
     cx.author_trusted = trust::author_trusted(input);
-    if input.listing == Listing::Recent && !cx.author_trusted && !trust::record_listed(input) {
-        // The sweep's listing is partial: it cannot tell a record comment that is missing from
-        // one that was not listed. An incident whose state lives in its record is decided over
-        // every comment.
+    if !cx.author_trusted
+        && (input.listing == Listing::Newest
+            || input.listing == Listing::Recent && !trust::record_listed(input))
+    {
+        // A partial listing cannot tell a record comment that is missing from one that was
+        // not listed. An incident whose state lives in its record is decided over every
+        // comment (the newest page: its links to parts come from the body, believed only
+        // when its author may change the incident).
         cx.plan.need(Need::Comments);
         return plan;
     }
@@ -295,7 +305,7 @@ pub fn decide(input: &Input) -> Plan {
     let mut incident = match loaded.incident {
         Some(incident) => incident,
         // Declaring (or rebuilding a damaged section) reads every comment.
-        None if input.listing == Listing::Recent => {
+        None if input.listing != Listing::All => {
             cx.plan.need(Need::Comments);
             return plan;
         }
@@ -311,9 +321,20 @@ pub fn decide(input: &Input) -> Plan {
 
     // Entries in overflow comments count as seen, and edits and deletions reach them too.
     // (The sweep's recent comments rarely hold a part: then the body's timeline is all.)
-    if input.listing == Listing::All || !parts.parts.is_empty() || !parts.duplicates.is_empty() {
+    if input.listing != Listing::Recent || !parts.parts.is_empty() || !parts.duplicates.is_empty() {
         incident.timeline = parts.merge(&incident.timeline);
     }
+    // The newest page decides only what the state proves it shows whole.
+    let at_hand = match input.listing {
+        Listing::Newest => {
+            if page::unproven(input, &incident.timeline).is_some() {
+                cx.plan.need(Need::Comments);
+                return plan;
+            }
+            incident.timeline.clone()
+        }
+        Listing::All | Listing::Recent => Vec::new(),
+    };
     // Entries from outside the issue, carried by Firebreak's comments: a run that read the
     // body before one was written still keeps it.
     for entry in input
@@ -376,6 +397,15 @@ pub fn decide(input: &Input) -> Plan {
         source: loaded.source,
         state: loaded.record,
     };
-    overflow::plan_timeline(input, body, incident, &parts, &record, &mut plan);
+    let unlisted = match input.listing {
+        Listing::Newest => page::unlisted_links(input, &parts),
+        Listing::All | Listing::Recent => Vec::new(),
+    };
+    overflow::plan_timeline(input, body, incident, &parts, &unlisted, &record, &mut plan);
+    if input.listing == Listing::Newest && page::overreaches(&plan, &at_hand, &unlisted).is_some() {
+        let mut again = Plan::new(issue.number);
+        again.need(Need::Comments);
+        return again;
+    }
     plan
 }

@@ -57,12 +57,14 @@ pub struct Record {
 
 /// Splits `incident.timeline` (every entry, body and parts merged) between the body and the
 /// parts, and plans the writes: the body when it changes, part writes when theirs do, the
-/// record comment when the state is kept in one and changes.
+/// record comment when the state is kept in one and changes. `unlisted`: links to the parts
+/// that are not among the comments listed (the newest page's), kept as they are.
 pub fn plan_timeline(
     input: &Input,
     body: &Body,
     mut incident: Incident,
     found: &Found,
+    unlisted: &[PartLink],
     record: &Record,
     plan: &mut Plan,
 ) {
@@ -73,9 +75,10 @@ pub fn plan_timeline(
     let bare = super::docs::section(config, &incident, issue_url, &[]);
     let moved = move_report(input, body, &bare, &incident, plan);
     let body = moved.as_ref().unwrap_or(body);
+    let link = issue_url.len() + 64;
     let costs = Costs {
-        body_fixed: super::docs::compose(body, &bare, &incident).len(),
-        link: issue_url.len() + 64,
+        body_fixed: super::docs::compose(body, &bare, &incident).len() + link * unlisted.len(),
+        link,
         part_fixed: part_text(config, &incident, issue_url, u32::MAX, &[]).len(),
         entry: |e: &Entry| entry_cost(e, issue_url),
     };
@@ -85,7 +88,7 @@ pub fn plan_timeline(
     } = parts::layout(all, &found.parts, &costs, &input.limits);
     incident.timeline = kept;
 
-    let mut links = Vec::new();
+    let mut links = unlisted.to_vec();
     let zone = format!("| Time ({}) |", config.timezone.name());
     for layout in &layouts {
         let write = |comment| PartWrite {
@@ -148,6 +151,7 @@ pub fn plan_timeline(
             duplicate.comment, duplicate.part
         ));
     }
+    links.sort_by_key(|l| l.part);
     if !plan.overflow.create.is_empty() {
         plan.notes.push(format!(
             "moved older timeline entries to {} new overflow comment(s)",

@@ -64,11 +64,13 @@ impl Snapshot {
     }
 
     /// The first snapshot from what the event's GraphQL read brought ([`first_read`]): its
-    /// comments when they are all there and no event can be unrecorded, without a request;
-    /// else the issue's whole timeline through REST, as [`Snapshot::read`] does. Events come
-    /// only from REST (their ids are the `last_event` marks), so they are listed when the run
-    /// is about one (a hand-made change), when the issue holds no incident yet (who labeled
-    /// it), or when a person changed the issue at or after its body was last written.
+    /// comments — every one, or the newest page ([`Listing::Newest`], which the engine decides
+    /// from only when the incident's state proves nothing older is unseen, and otherwise asks
+    /// for the whole list) — without a request when no event can be unrecorded; else the
+    /// issue's whole timeline through REST, as [`Snapshot::read`] does. Events come only from
+    /// REST (their ids are the `last_event` marks), so they are listed when the run is about
+    /// one (a hand-made change), when the issue holds no incident yet (who labeled it), or when
+    /// a person changed the issue at or after its body was last written.
     pub async fn first(
         github: &GitHub,
         config: &Config,
@@ -77,26 +79,47 @@ impl Snapshot {
         facts: Facts,
     ) -> anyhow::Result<Snapshot> {
         let bot = github.identity().await.to_string();
-        let listed = if !read.complete {
+        let from_page = !(matches!(trigger, Trigger::Hand(_))
+            || Body::parse(read.issue.body_text()).incident().is_none()
+            || read.events_may_be_unrecorded(&bot));
+        let listing = if read.complete {
+            Listing::All
+        } else {
+            Listing::Newest
+        };
+        if !from_page {
+            let conversation = read_conversation(github, read.issue.number).await?;
+            return Snapshot::assemble(github, config, read.issue, conversation, trigger, facts)
+                .await;
+        }
+        if listing == Listing::Newest {
             tracing::info!(
                 issue = read.issue.number,
                 comments = read.issue.comments,
-                "more comments than one GraphQL page; listing the timeline through REST"
+                listed = read.comments.len(),
+                "more comments than one GraphQL page; deciding from the newest"
             );
-            None
-        } else if matches!(trigger, Trigger::Hand(_))
-            || Body::parse(read.issue.body_text()).incident().is_none()
-            || read.events_may_be_unrecorded(&bot)
-        {
-            None
-        } else {
-            Some((read.comments, None))
-        };
-        let conversation = match listed {
-            Some(listed) => listed,
-            None => read_conversation(github, read.issue.number).await?,
-        };
-        Snapshot::assemble(github, config, read.issue, conversation, trigger, facts).await
+        }
+        let mut snapshot = Snapshot::assemble(
+            github,
+            config,
+            read.issue,
+            (read.comments, None),
+            trigger,
+            facts,
+        )
+        .await?;
+        snapshot.listing = listing;
+        Ok(snapshot)
+    }
+
+    /// How many comments the issue had when read: the page's count when it holds them all,
+    /// the issue's when it holds the newest ([`Listing::Newest`]).
+    pub fn comments_read(&self) -> u64 {
+        match self.listing {
+            Listing::Newest => self.issue.comments,
+            Listing::All | Listing::Recent => self.comments.len() as u64,
+        }
     }
 
     /// A snapshot from the issue and its conversation: reads what the trigger concerns.
@@ -220,6 +243,15 @@ pub async fn first_read(github: &GitHub, number: u64) -> Option<Conversation> {
             tracing::warn!(%error, "the GraphQL read of #{number} failed; reading through REST instead");
             None
         }
+    }
+}
+
+/// The event changed a comment (`comment`, edited or `deleted`) that the newest page of
+/// `read` does not show: the page cannot prove the change recorded, so it is dropped and the
+/// run lists every comment (the engine decides from no empty page).
+pub fn page_must_show(read: &mut Conversation, comment: u64, deleted: bool) {
+    if !read.complete && (deleted || !read.comments.iter().any(|c| c.id == comment)) {
+        read.comments.clear();
     }
 }
 

@@ -195,13 +195,13 @@ pub async fn run_snapshot(
             None => return Ok(outcome),
         };
         // Comments that exist now but were not in our list (minus our own replies and parts).
-        let expected = snapshot.comments.len() as u64 + applied.comments;
+        let expected = snapshot.comments_read() + applied.comments;
         if written.comments <= expected && !applied.stale {
             return Ok(outcome);
         }
         tracing::info!(
             round,
-            listed = snapshot.comments.len(),
+            listed = snapshot.comments_read(),
             now = written.comments,
             stale = applied.stale,
             "what we read changed while we wrote; reconciling again"

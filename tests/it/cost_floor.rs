@@ -37,8 +37,19 @@ fn setup(test: &str) -> Repo {
 /// Handles `issue_comment` for `comment` at `at`, with the configuration read from the
 /// repository (no checkout).
 async fn deliver(repo: &Repo, issue: u64, comment: u64, at: DateTime<Utc>) -> Outcome {
+    deliver_action(repo, issue, comment, "created", at).await
+}
+
+/// Handles `issue_comment` with `action` for `comment` at `at`, as [`deliver`] does.
+async fn deliver_action(
+    repo: &Repo,
+    issue: u64,
+    comment: u64,
+    action: &str,
+    at: DateTime<Utc>,
+) -> Outcome {
     repo.fake.set_now(at);
-    let bytes = payload::issue_comment(&repo.fake, &repo.name, issue, comment, "created");
+    let bytes = payload::issue_comment(&repo.fake, &repo.name, issue, comment, action);
     let event = Event::from_webhook("issue_comment", &bytes).unwrap();
     firebreak::dispatch::dispatch(&repo.client(), &event, at, Mode::Apply, |gh| {
         let gh = gh.clone();
@@ -358,4 +369,199 @@ async fn a_change_made_by_hand_reads_the_issue_by_graphql_and_its_events_through
         ]
     );
     assert!(repo.body(n).contains("customer-impact"));
+}
+
+/// Comments of the big incident: more than twenty pages of REST listing.
+const BIG: usize = 2_000;
+
+/// The comments of the big incident arrive in bursts of this many, each burst handled by one
+/// run, so Firebreak's overflow parts sit among people's comments as they do on a real issue.
+const BURST: usize = 97;
+
+/// An incident with [`BIG`] recorded comments (their entries mostly in overflow parts), the
+/// request log cleared after.
+async fn big_incident(repo: &Repo) -> u64 {
+    let n = incident(repo).await;
+    let mut at = t0();
+    let mut made = 0;
+    while made < BIG {
+        at += Duration::minutes(1);
+        repo.fake.set_now(at);
+        let mut last = 0;
+        for _ in 0..BURST.min(BIG - made) {
+            last = repo
+                .fake
+                .create_comment(&repo.name, n, "bob", &format!("note {made}"))
+                .id;
+            made += 1;
+        }
+        deliver(repo, n, last, at).await;
+    }
+    repo.fake.clear_requests();
+    n
+}
+
+/// The minute after the big incident's last burst.
+fn after_big() -> DateTime<Utc> {
+    t0() + Duration::minutes(BIG.div_ceil(BURST) as i64 + 1)
+}
+
+/// Every timeline entry of issue `n`: the body's state and every overflow part's.
+fn entries(repo: &Repo, n: u64) -> Vec<firebreak::incident::Entry> {
+    let body = firebreak::incident::section::Body::parse(&repo.body(n));
+    let mut all = body.incident().expect("an incident").timeline.clone();
+    for part in repo.bot_comments(n) {
+        if let Some(state) = firebreak::incident::parts::parse(&part) {
+            all.extend(state.expect("a part that parses").entries);
+        }
+    }
+    all
+}
+
+/// How many entries each person's comment of `n` has (a note's prose, the declaration's line).
+fn entries_per_comment(repo: &Repo, n: u64) -> Vec<(u64, usize)> {
+    let all = entries(repo, n);
+    repo.fake
+        .comments(&repo.name, n)
+        .into_iter()
+        .filter(|c| c.author != support::BOT)
+        .map(|c| {
+            let own = all.iter().filter(|e| e.comment == Some(c.id)).count();
+            (c.id, own)
+        })
+        .collect()
+}
+
+/// The body and Firebreak's comments, with the fake's address taken out (two fakes listen on
+/// two ports).
+fn written(repo: &Repo, n: u64) -> Vec<String> {
+    let host = repo.fake.url().trim_end_matches('/').to_string();
+    std::iter::once(repo.body(n))
+        .chain(repo.bot_comments(n))
+        .map(|text| text.replace(&host, "HOST"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_new_comment_on_a_two_thousand_comment_incident_is_decided_from_the_newest_page() {
+    let repo = setup("cost-big");
+    let n = big_incident(&repo).await;
+    let parts = repo.bot_comments(n).len();
+    assert!(parts > 5, "the timeline overflows into parts: {parts}");
+    say(&repo, n, "carol", "Error rate back to normal", after_big()).await;
+    let made = calls(&repo);
+    assert!(made.len() <= 3, "{} requests: {made:?}", made.len());
+    assert_eq!(
+        made,
+        [
+            "POST /graphql".to_string(),
+            format!("PATCH /repos/{}/issues/{n}", repo.name)
+        ]
+    );
+    assert_eq!(repo.bot_comments(n).len(), parts, "no part was written");
+    let counts = entries_per_comment(&repo, n);
+    assert_eq!(
+        counts.len(),
+        BIG + 2,
+        "alice's declaration, the notes, carol's"
+    );
+    assert!(
+        counts.iter().all(|(_, count)| *count == 1),
+        "every comment once: {:?}",
+        counts.iter().filter(|(_, c)| *c != 1).collect::<Vec<_>>()
+    );
+
+    // The same history on a GitHub without GraphQL: the whole REST listing writes the same.
+    let rest = setup("cost-big");
+    let m = big_incident(&rest).await;
+    rest.fake.set_graphql_limit(0);
+    say(&rest, m, "carol", "Error rate back to normal", after_big()).await;
+    assert!(
+        calls(&rest)
+            .iter()
+            .any(|c| c.starts_with(&format!("GET /repos/{}/issues/{m}/timeline", rest.name))),
+        "the comparison run lists the whole timeline"
+    );
+    let (paged, listed) = (written(&repo, n), written(&rest, m));
+    assert_eq!(paged.len(), listed.len(), "as many of Firebreak's comments");
+    for (i, (paged, listed)) in paged.iter().zip(&listed).enumerate() {
+        assert!(paged == listed, "text {i} (0: the body) differs");
+    }
+}
+
+#[tokio::test]
+async fn an_edit_of_an_old_comment_on_a_two_thousand_comment_incident_lists_every_comment() {
+    let repo = setup("cost-big-edit");
+    let n = big_incident(&repo).await;
+    let old = repo.fake.comments(&repo.name, n)[5].clone();
+    assert_eq!(
+        old.body, "note 4",
+        "an old comment, far from the newest page"
+    );
+    let at = after_big();
+    repo.fake.set_now(at);
+    repo.fake.edit_comment(
+        &repo.name,
+        old.id,
+        "note 4, corrected: the cache, not the database",
+    );
+    deliver_action(&repo, n, old.id, "edited", at).await;
+    let calls = calls(&repo);
+    assert_eq!(calls[0], "POST /graphql");
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.starts_with(&format!("GET /repos/{}/issues/{n}/timeline", repo.name))),
+        "{calls:?}"
+    );
+    let edited: Vec<_> = entries(&repo, n)
+        .into_iter()
+        .filter(|e| e.comment == Some(old.id))
+        .collect();
+    assert_eq!(edited.len(), 1, "{edited:?}");
+    assert!(
+        edited[0].text.contains("the cache, not the database"),
+        "{edited:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_recorded_comment_deleted_without_its_event_is_caught_by_listing_every_comment() {
+    let repo = setup("cost-page-deleted");
+    let n = incident(&repo).await;
+    for burst in 0..2 {
+        let at = t0() + Duration::minutes(burst + 1);
+        repo.fake.set_now(at);
+        let mut last = 0;
+        for i in 0..75 {
+            last = repo
+                .fake
+                .create_comment(&repo.name, n, "bob", &format!("note {burst}-{i}"))
+                .id;
+        }
+        deliver(&repo, n, last, at).await;
+    }
+    let gone = repo
+        .fake
+        .comments(&repo.name, n)
+        .into_iter()
+        .find(|c| c.body == "note 1-70")
+        .unwrap();
+    assert!(entries(&repo, n).iter().any(|e| e.comment == Some(gone.id)));
+    // Deleted, and its delivery lost: the next run's page shows a recorded comment missing.
+    repo.fake.delete_comment(&repo.name, gone.id);
+    repo.fake.clear_requests();
+    say(&repo, n, "carol", "Next", t0() + Duration::minutes(5)).await;
+    assert!(
+        calls(&repo)
+            .iter()
+            .any(|c| c.starts_with(&format!("GET /repos/{}/issues/{n}/timeline", repo.name))),
+        "{:?}",
+        calls(&repo)
+    );
+    assert!(
+        !entries(&repo, n).iter().any(|e| e.comment == Some(gone.id)),
+        "the deleted comment's entry is gone"
+    );
+    assert!(entries_per_comment(&repo, n).iter().all(|(_, c)| *c == 1));
 }
