@@ -30,7 +30,9 @@ use fake_github::payload;
 use fake_github::{FakeGitHub, UserKind};
 
 const REPO: &str = "acme/versus";
-const TOKEN: &str = "versus-token";
+/// An installation token, as the workflow's `GITHUB_TOKEN` is (`ghs_…`): Firebreak knows it acts as
+/// `github-actions[bot]` without asking.
+const TOKEN: &str = "ghs_versus";
 const BINARY: &str = env!("CARGO_BIN_EXE_firebreak");
 const ROUNDS: usize = 20;
 
