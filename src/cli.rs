@@ -422,8 +422,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let options = doctor::Options {
                 checkout: std::env::current_dir()?,
                 config,
-                board_token: std::env::var_os("FIREBREAK_BOARD_TOKEN")
-                    .is_some_and(|t| !t.is_empty()),
+                board_token: std::env::var("FIREBREAK_BOARD_TOKEN")
+                    .ok()
+                    .filter(|t| !t.trim().is_empty()),
             };
             let report = doctor::run(&github, &options).await;
             console::out_raw(&report.render());

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use super::{Finding, Options, WORKFLOWS_DIR, form, workflow};
 use crate::config::{self, Config};
+use crate::github::board::BoardError;
 use crate::github::{GitHub, GitHubError, Protection, RepoAccess};
 
 /// Where a file was read from, as the report names it.
@@ -342,23 +343,64 @@ pub(super) async fn branch_protection(
     findings.push(finding);
 }
 
-pub(super) fn board(config: &Config, token_present: bool) -> Finding {
+/// The board, when `board:` names one: `FIREBREAK_BOARD_TOKEN` is set and reaches it (the
+/// whole board read once, as `board sync` reads it; nothing written).
+pub(super) async fn board(github: &GitHub, config: &Config, token: Option<&str>) -> Finding {
     let check = "board token";
-    match (&config.board, token_present) {
-        (None, _) => Finding::ok(check, "no board: configured, none needed"),
-        (Some(board), true) => Finding::ok(
+    let Some(board) = &config.board else {
+        return Finding::ok(check, "no board: configured, none needed");
+    };
+    let project = format!("project {} of {}", board.number, board.owner);
+    let Some(token) = token else {
+        return Finding::fix(
             check,
             format!(
-                "FIREBREAK_BOARD_TOKEN is set for project {} of {} (only its presence can be checked for now)",
-                board.number, board.owner
+                "board: names {project}, but FIREBREAK_BOARD_TOKEN is not set. Fix: create a fine-grained token with Projects read and write on {} and pass it to the workflow step as FIREBREAK_BOARD_TOKEN (the action's board-token input); the workflow's GITHUB_TOKEN cannot reach Projects",
+                board.owner
+            ),
+        );
+    };
+    let client = match crate::run::board::board_client(github, Some(token)) {
+        Ok(Some(client)) => client,
+        Ok(None) | Err(_) => {
+            return Finding::fix(check, "FIREBREAK_BOARD_TOKEN cannot make a GitHub client");
+        }
+    };
+    match client.read_board(board).await {
+        Ok(read) => Finding::ok(
+            check,
+            format!(
+                "FIREBREAK_BOARD_TOKEN reaches {project} ({} fields, {} items)",
+                read.fields.len(),
+                read.items.len()
             ),
         ),
-        (Some(board), false) => Finding::fix(
+        Err(BoardError::NoAccess { kind, message }) => {
+            let fix = match kind.as_str() {
+                "FORBIDDEN" => {
+                    "give FIREBREAK_BOARD_TOKEN Projects read and write on the board's owner (a fine-grained token), or use another token"
+                }
+                "INSUFFICIENT_SCOPES" => "a classic token needs the `project` scope",
+                _ => {
+                    "check board.owner and board.number, and that the project is shared with the token's owner"
+                }
+            };
+            Finding::fix(
+                check,
+                format!(
+                    "FIREBREAK_BOARD_TOKEN cannot reach {project}: GitHub answered {kind} (\"{message}\"). Fix: {fix}"
+                ),
+            )
+        }
+        Err(BoardError::NoOwner(owner)) => Finding::fix(
             check,
             format!(
-                "board: names project {} of {}, but FIREBREAK_BOARD_TOKEN is not set. Fix: create a token that may write that project and pass it to the workflow step as FIREBREAK_BOARD_TOKEN (only its presence can be checked for now)",
-                board.number, board.owner
+                "board.owner `{owner}` is no organization or user GitHub knows. Fix: name the account that owns the project"
             ),
+        ),
+        Err(BoardError::GitHub(error)) => Finding::skip(
+            check,
+            format!("not checked: reading the board failed ({error}); run the doctor again"),
         ),
     }
 }

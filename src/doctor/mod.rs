@@ -12,7 +12,8 @@
 //! 5. **issue form**: `.github/ISSUE_TEMPLATE/incident.yml` labels `incident` and offers
 //!    severities Firebreak reads;
 //! 6. **branch protection** of the branch the postmortem index is committed to;
-//! 7. **board token**: `FIREBREAK_BOARD_TOKEN` when `board:` is configured.
+//! 7. **board token**: when `board:` is configured, `FIREBREAK_BOARD_TOKEN` is set and reaches
+//!    the board (read once, nothing written).
 //!
 //! Files are read from the checkout (the current directory) when they are there, else from
 //! the default branch through the contents API. Nothing is written.
@@ -153,8 +154,8 @@ pub struct Options {
     pub checkout: PathBuf,
     /// A config file other than `.github/firebreak.yml` (`--config`, `FIREBREAK_CONFIG`).
     pub config: Option<PathBuf>,
-    /// Whether `FIREBREAK_BOARD_TOKEN` is set (only its presence can be checked).
-    pub board_token: bool,
+    /// `FIREBREAK_BOARD_TOKEN`, when set: the board is read with it. Never printed.
+    pub board_token: Option<String>,
 }
 
 /// Runs every check. GitHub failures become findings; this never fails as a whole.
@@ -178,7 +179,7 @@ pub async fn run(github: &GitHub, options: &Options) -> Report {
             ));
         }
     }
-    findings.push(checks::board(&config, options.board_token));
+    findings.push(checks::board(github, &config, options.board_token.as_deref()).await);
     Report {
         repo: github.repo().to_string(),
         findings,

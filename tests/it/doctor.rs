@@ -40,6 +40,7 @@ fn doctor_in(repo: &Repo, token: &str, cwd: &Path, env: &[(&str, &str)], args: &
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("GITHUB_API_URL", &repo.api_url)
+        .env("GITHUB_GRAPHQL_URL", repo.fake.graphql_url())
         .env("GITHUB_REPOSITORY", &repo.name)
         .env("FIREBREAK_TOKEN", token)
         .envs(env.iter().copied())
@@ -307,31 +308,66 @@ fn protection_rules_the_token_may_not_read_are_skipped_with_what_to_check() {
 }
 
 #[test]
-fn a_configured_board_without_its_token_is_a_fix_and_with_it_only_presence_is_checked() {
+fn a_configured_board_needs_a_board_token_that_reaches_it() {
     let repo = set_up("doctor-board");
+    let number = 3;
+    repo.fake.add_user("acme", UserKind::Organization);
+    repo.fake.add_project("acme", number, "Incidents");
+    repo.fake.share_project("acme", number, "alice");
+    repo.fake.set_token("board-alice", "alice");
+    repo.fake.set_token("board-mallory", "mallory");
+    repo.fake.set_token("ghs_workflow", "github-actions[bot]");
     let config = STARTER_CONFIG.replace("board: null", "board: { owner: acme, number: 3 }");
     assert_ne!(config, STARTER_CONFIG);
     repo.fake
         .put_file(&repo.name, "main", firebreak::config::CONFIG_PATH, &config);
+
     let run = doctor(&repo, TOKEN);
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert_eq!(
         run.line("board token"),
-        "fix:  board token: board: names project 3 of acme, but FIREBREAK_BOARD_TOKEN is not set. Fix: create a token that may write that project and pass it to the workflow step as FIREBREAK_BOARD_TOKEN (only its presence can be checked for now)"
+        "fix:  board token: board: names project 3 of acme, but FIREBREAK_BOARD_TOKEN is not set. Fix: create a fine-grained token with Projects read and write on acme and pass it to the workflow step as FIREBREAK_BOARD_TOKEN (the action's board-token input); the workflow's GITHUB_TOKEN cannot reach Projects"
     );
+
     let empty = tempfile::tempdir().unwrap();
-    let run = doctor_in(
-        &repo,
-        TOKEN,
-        empty.path(),
-        &[("FIREBREAK_BOARD_TOKEN", "board-secret")],
-        &[],
-    );
+    let with = |token: &str| {
+        doctor_in(
+            &repo,
+            TOKEN,
+            empty.path(),
+            &[("FIREBREAK_BOARD_TOKEN", token)],
+            &[],
+        )
+    };
+    let run = with("board-alice");
     assert_eq!(run.code, 0, "{}", run.stdout);
-    assert!(run.line("board token").starts_with("ok    board token: FIREBREAK_BOARD_TOKEN is set for project 3 of acme (only its presence can be checked for now)"));
+    assert_eq!(
+        run.line("board token"),
+        "ok    board token: FIREBREAK_BOARD_TOKEN reaches project 3 of acme (3 fields, 0 items)"
+    );
     assert!(
-        !run.stdout.contains("board-secret"),
+        !run.stdout.contains("board-alice"),
         "the token is never printed"
+    );
+
+    // The project is not shared with mallory: GitHub does not say it exists.
+    let run = with("board-mallory");
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let line = run.line("board token");
+    assert!(
+        line.starts_with("fix:  board token: FIREBREAK_BOARD_TOKEN cannot reach project 3 of acme: GitHub answered NOT_FOUND"),
+        "{line}"
+    );
+    assert!(line.ends_with("Fix: check board.owner and board.number, and that the project is shared with the token's owner"), "{line}");
+
+    // The workflow's own token is refused as GitHub refuses it.
+    let run = with("ghs_workflow");
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.line("board token")
+            .contains("GitHub answered FORBIDDEN"),
+        "{}",
+        run.stdout
     );
 }
 
