@@ -100,6 +100,9 @@ impl Comment {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct IssueEvent {
     pub id: u64,
+    /// GitHub's global id of the event: the same in REST and GraphQL.
+    #[serde(default)]
+    pub node_id: Option<String>,
     pub event: String,
     /// Who did it (GitHub sends `null` for a deleted account).
     #[serde(default)]

@@ -78,17 +78,20 @@ pub(super) fn reconcile(cx: &mut Cx, incident: &mut Incident) {
             .filter(|e| e.id <= last && e.created_at >= declared_at),
     );
     // Only people's events move the mark: Firebreak's own (its labels) would make every run
-    // after a change write the body once more.
+    // after a change write the body once more. The newest one's global id tells a later
+    // run's GraphQL read whether anything came after it.
     let newest = input
         .events
         .unwrap_or_default()
         .iter()
-        .filter(|e| e.id > last)
+        .filter(|e| e.id >= last)
         .filter(|e| e.actor.as_ref().is_some_and(|a| input.is_person_user(a)))
-        .map(|e| e.id)
-        .max();
-    if newest.is_some() {
-        incident.last_event = newest;
+        .max_by_key(|e| e.id);
+    if let Some(event) = newest {
+        incident.last_event = Some(event.id);
+        if event.node_id.is_some() {
+            incident.last_event_node.clone_from(&event.node_id);
+        }
     }
     if let Some(pull) = input.pull {
         for comment in input.pull_comments.iter().filter(|c| input.is_person(c)) {

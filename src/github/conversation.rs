@@ -1,13 +1,14 @@
 //! One GraphQL read of what a run over an issue needs ([`CONVERSATION`]): the configuration
 //! file and the template overrides directory at the default branch's head, and the issue —
 //! fresh body, title, state, labels, assignees, author and association — with its newest
-//! comments and the time of its newest label, assignee, state and title events. The answer is
+//! comments and its newest label, assignee, state and title events (who, when, their ids). The answer is
 //! mapped into the types the REST reads give ([`Issue`], [`Comment`]), so gather and the engine
 //! do not care which way it came.
 //!
 //! What GraphQL cannot give stays with REST: the issue events' REST ids (no event type has a
 //! `databaseId`, and the incident's `last_event` mark is a REST id), so the events themselves
-//! are read from the REST timeline when a run needs them ([`Conversation::events_may_be_unrecorded`]).
+//! are read from the REST timeline when a run needs them: when the newest event a person made is
+//! not the one the incident's state last saw ([`Conversation::events_may_be_unrecorded`]).
 //! Any error — partial data, `RATE_LIMITED`, a field this GitHub's schema lacks — is returned
 //! whole; the caller falls back to REST.
 
@@ -23,9 +24,8 @@ use crate::event::{Comment, Issue, Label, User};
 /// whole through REST.
 pub const COMMENTS_PAGE: usize = 100;
 
-/// The label, assignee, state and title events one read looks at, newest: enough to see
-/// whether a person did anything since the body was last written (Firebreak's own label
-/// changes come in bursts of a few).
+/// The label, assignee, state and title events one read looks at, newest: enough to find the
+/// newest one a person made (Firebreak's own label changes come in bursts of a few).
 pub const EVENTS_PAGE: usize = 20;
 
 /// The issue, its newest comments and the repository's Firebreak files, in one query.
@@ -59,7 +59,6 @@ pub const CONVERSATION: Document = Document {
       createdAt
       updatedAt
       closedAt
-      lastEditedAt
       authorAssociation
       author { __typename login ... on User { databaseId } ... on Bot { databaseId } }
       labels(first: 100) { totalCount nodes { name } }
@@ -79,13 +78,13 @@ pub const CONVERSATION: Document = Document {
       timelineItems(last: $events, itemTypes: [LABELED_EVENT, UNLABELED_EVENT, ASSIGNED_EVENT, UNASSIGNED_EVENT, CLOSED_EVENT, REOPENED_EVENT, RENAMED_TITLE_EVENT]) {
         nodes {
           __typename
-          ... on LabeledEvent { createdAt actor { __typename login } }
-          ... on UnlabeledEvent { createdAt actor { __typename login } }
-          ... on AssignedEvent { createdAt actor { __typename login } }
-          ... on UnassignedEvent { createdAt actor { __typename login } }
-          ... on ClosedEvent { createdAt actor { __typename login } }
-          ... on ReopenedEvent { createdAt actor { __typename login } }
-          ... on RenamedTitleEvent { createdAt actor { __typename login } }
+          ... on LabeledEvent { id createdAt actor { __typename login } }
+          ... on UnlabeledEvent { id createdAt actor { __typename login } }
+          ... on AssignedEvent { id createdAt actor { __typename login } }
+          ... on UnassignedEvent { id createdAt actor { __typename login } }
+          ... on ClosedEvent { id createdAt actor { __typename login } }
+          ... on ReopenedEvent { id createdAt actor { __typename login } }
+          ... on RenamedTitleEvent { id createdAt actor { __typename login } }
         }
       }
     }
@@ -102,10 +101,8 @@ pub struct Conversation {
     pub comments: Vec<Comment>,
     /// Whether `comments` holds every comment of the issue.
     pub complete: bool,
-    /// When the body was last written (its creation when never edited).
-    pub body_written: DateTime<Utc>,
-    /// The newest label, assignee, state or title events: when, and by whom.
-    pub events: Vec<(DateTime<Utc>, User)>,
+    /// The newest label, assignee, state or title events, oldest first.
+    pub events: Vec<SeenEvent>,
     /// The repository's Firebreak files; `None` when one could not be read whole (a file too
     /// large for GraphQL's `text`, a binary one): read them through REST.
     pub files: Option<Files>,
@@ -120,17 +117,28 @@ pub struct Files {
     pub templates: Vec<(String, String)>,
 }
 
+/// One of the issue's events as the GraphQL read shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeenEvent {
+    /// GitHub's global id: the REST event's `node_id`.
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub actor: User,
+}
+
 impl Conversation {
-    /// Whether a person changed labels, assignees, state or title at or after the body was
-    /// last written (GitHub's times have whole seconds): then the change may not be recorded
-    /// yet (its run failed or has not come), and the issue's events must be listed (REST) to
-    /// record it with its id. Events of `bot` (Firebreak) and of other apps never are.
-    pub fn events_may_be_unrecorded(&self, bot: &str) -> bool {
-        self.events.iter().any(|(at, actor)| {
-            *at >= self.body_written
-                && !actor.is_bot()
-                && !crate::engine::is_ours_login(bot, &actor.login)
-        })
+    /// Whether a person may have changed labels, assignees, state or title without the
+    /// incident's state recording it (its run failed, was cancelled, has not come, or another
+    /// run wrote the body from an older read): the newest event a person made is not
+    /// `recorded`, the one the state last saw. Then the issue's events must be listed (REST)
+    /// to record the change with its id. Events of `bot` (Firebreak) and of other apps never
+    /// count.
+    pub fn events_may_be_unrecorded(&self, bot: &str, recorded: Option<&str>) -> bool {
+        self.events
+            .iter()
+            .rev()
+            .find(|e| !e.actor.is_bot() && !crate::engine::is_ours_login(bot, &e.actor.login))
+            .is_some_and(|newest| recorded != Some(newest.id.as_str()))
     }
 }
 
@@ -242,7 +250,6 @@ struct GqlIssue {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     closed_at: Option<DateTime<Utc>>,
-    last_edited_at: Option<DateTime<Utc>>,
     author_association: String,
     author: Option<Actor>,
     labels: Nodes<Label>,
@@ -266,6 +273,7 @@ struct GqlComment {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct GqlEvent {
+    id: String,
     created_at: DateTime<Utc>,
     actor: Option<Actor>,
 }
@@ -349,16 +357,14 @@ fn conversation(issue: GqlIssue, files: Option<Files>) -> Conversation {
         .nodes
         .into_iter()
         .flatten()
-        .map(|e| {
-            (
-                e.created_at,
-                e.actor.as_ref().map_or_else(ghost, Actor::user),
-            )
+        .map(|e| SeenEvent {
+            actor: e.actor.as_ref().map_or_else(ghost, Actor::user),
+            id: e.id,
+            at: e.created_at,
         })
         .collect();
     Conversation {
         complete: comments.len() >= total,
-        body_written: issue.last_edited_at.unwrap_or(issue.created_at),
         events,
         files,
         comments,
@@ -457,14 +463,18 @@ mod tests {
     }
 
     #[test]
-    fn only_a_persons_change_at_or_after_the_body_was_written_may_be_unrecorded() {
-        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+    fn only_a_persons_event_newer_than_the_recorded_one_may_be_unrecorded() {
         let user = |login: &str, kind: &str| User {
             login: login.into(),
             id: 1,
             kind: kind.into(),
         };
-        let read = |events: Vec<(DateTime<Utc>, User)>| Conversation {
+        let event = |id: &str, actor: User| SeenEvent {
+            id: id.into(),
+            at: "2026-11-20T10:05:00Z".parse().unwrap(),
+            actor,
+        };
+        let read = |events: Vec<SeenEvent>| Conversation {
             issue: serde_json::from_value(json!({
                 "number": 1, "id": 1, "title": "t", "state": "open",
                 "user": {"login": "alice"},
@@ -473,29 +483,31 @@ mod tests {
             .unwrap(),
             comments: Vec::new(),
             complete: true,
-            body_written: at("2026-11-20T10:05:00Z"),
             events,
             files: None,
         };
         let bot = "firebreak[bot]";
+        let carol = || user("carol", "User");
+        // Nothing a person did: nothing to record, whatever the state saw.
+        assert!(!read(Vec::new()).events_may_be_unrecorded(bot, None));
         assert!(
-            !read(vec![(at("2026-11-20T10:04:59Z"), user("carol", "User"))])
-                .events_may_be_unrecorded(bot)
+            !read(vec![
+                event("E1", user(bot, "Bot")),
+                event("E2", user("renovate[bot]", "Bot"))
+            ])
+            .events_may_be_unrecorded(bot, None)
         );
-        assert!(
-            read(vec![(at("2026-11-20T10:05:00Z"), user("carol", "User"))])
-                .events_may_be_unrecorded(bot)
-        );
-        assert!(
-            !read(vec![(at("2026-11-20T10:06:00Z"), user(bot, "Bot"))])
-                .events_may_be_unrecorded(bot)
-        );
-        assert!(
-            !read(vec![(
-                at("2026-11-20T10:06:00Z"),
-                user("renovate[bot]", "Bot")
-            )])
-            .events_may_be_unrecorded(bot)
-        );
+        // The newest person's event is the recorded one; Firebreak's own after it change nothing.
+        let seen = read(vec![event("E1", carol()), event("E2", user(bot, "Bot"))]);
+        assert!(!seen.events_may_be_unrecorded(bot, Some("E1")));
+        // One after the recorded one, a state that never saw one, or a state written from an
+        // older read (it names an older event): list them.
+        let newer = read(vec![
+            event("E1", carol()),
+            event("E3", user("dave", "User")),
+        ]);
+        assert!(newer.events_may_be_unrecorded(bot, Some("E1")));
+        assert!(seen.events_may_be_unrecorded(bot, None));
+        assert!(seen.events_may_be_unrecorded(bot, Some("E0")));
     }
 }

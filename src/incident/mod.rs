@@ -155,6 +155,11 @@ pub struct Incident {
     /// recorded: the timeline is read past it, so every event is recorded once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_event: Option<u64>,
+    /// The global id (REST `node_id`, GraphQL `id`) of the newest event a person made on the
+    /// issue, as of the last run that listed its events: a run whose GraphQL read shows a
+    /// newer one (or not this one) lists the events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_event_node: Option<String>,
     /// Follow-ups opened with `/action`, in the order they were asked for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub action_items: Vec<ActionItem>,
@@ -202,6 +207,7 @@ impl Incident {
             fingerprint: None,
             labels_ready: false,
             last_event: None,
+            last_event_node: None,
             action_items: Vec::new(),
             postmortem: None,
             reminded: BTreeMap::new(),

@@ -70,7 +70,8 @@ impl Snapshot {
     /// issue's whole timeline through REST, as [`Snapshot::read`] does. Events come only from
     /// REST (their ids are the `last_event` marks), so they are listed when the run is about
     /// one (a hand-made change), when the issue holds no incident yet (who labeled it), or when
-    /// a person changed the issue at or after its body was last written.
+    /// the newest change a person made to the issue is not the one the incident's state last
+    /// saw (its run has not come, or a run wrote the body from an older read).
     pub async fn first(
         github: &GitHub,
         config: &Config,
@@ -79,9 +80,13 @@ impl Snapshot {
         facts: Facts,
     ) -> anyhow::Result<Snapshot> {
         let bot = github.identity().await.to_string();
-        let from_page = !(matches!(trigger, Trigger::Hand(_))
-            || Body::parse(read.issue.body_text()).incident().is_none()
-            || read.events_may_be_unrecorded(&bot));
+        let parsed = Body::parse(read.issue.body_text());
+        let from_page = match parsed.incident() {
+            Some(incident) if !matches!(trigger, Trigger::Hand(_)) => {
+                !read.events_may_be_unrecorded(&bot, incident.last_event_node.as_deref())
+            }
+            _ => false,
+        };
         let listing = if read.complete {
             Listing::All
         } else {

@@ -271,7 +271,7 @@ async fn errors_beside_the_data_fall_back_to_rest() {
 async fn a_schema_without_a_field_falls_back_to_rest() {
     let repo = setup("cost-ghes");
     let n = incident(&repo).await;
-    repo.fake.fail_graphql_field("Issue", "lastEditedAt", None);
+    repo.fake.fail_graphql_field("Issue", "closedAt", None);
     falls_back(&repo, n).await;
 }
 

@@ -249,6 +249,7 @@ fn normalize(text: &str) -> String {
             r#"(comment|checklist_comment|sub_issue_id|last_event|id)(\\*)"\s*:\s*\d{3,}"#,
             "$1$2\":[id]",
         ),
+        (r"\bE_[A-Za-z0-9_-]+", "[node]"),
         (r"\b[0-9a-f]{40}\b", "[sha]"),
         (r"comment \d{3,}", "comment [id]"),
         (r"/comments/\d+", "/comments/[id]"),

@@ -196,11 +196,56 @@ async fn without_an_issue_timeline_the_event_that_woke_the_run_is_still_recorded
     );
 }
 
+/// GitHub's times have whole seconds: the label, its run, the stale write and the next comment
+/// land in one second or in several, and the next run must find the label either way.
 #[tokio::test]
 async fn a_hand_event_survives_a_run_that_wrote_the_body_from_an_older_read() {
-    let repo = support::repo("hand-stale");
-    let n = repo.incident("Cache stampede").await;
-    let before = repo.body(n);
+    let start = Utc::now() - Duration::hours(1);
+    // Seconds after `start` of: the label, its run, the stale write, the next comment.
+    for steps in [
+        [0, 0, 0, 0],
+        [0, 0, 1, 1],
+        [0, 1, 1, 2],
+        [0, 1, 2, 3],
+        [1, 1, 1, 1],
+    ] {
+        let repo = support::isolated(&["hand-stale"], start).remove(0);
+        let at = |s: i64| start + Duration::seconds(s);
+        let n = repo.incident("Cache stampede").await;
+        let before = repo.body(n);
+        repo.fake.set_now(at(steps[0]));
+        repo.fake.label_issue(&repo.name, n, "sev:1", "carol");
+        let labeled = payload::issues(
+            &repo.fake,
+            &repo.name,
+            n,
+            "labeled",
+            "carol",
+            Some("sev:1"),
+            None,
+        );
+        repo.fake.set_now(at(steps[1]));
+        repo.handle("issues", &labeled).await.unwrap();
+        assert_eq!(state(&repo, n).severity, 1, "{steps:?}");
+        // A concurrent run that listed the issue before carol's label writes the body it computed.
+        repo.fake.set_now(at(steps[2]));
+        repo.fake.edit_issue_body(&repo.name, n, &before);
+        repo.fake.set_now(at(steps[3]));
+        repo.comment(n, "bob", "Warming the cache").await;
+        let incident = state(&repo, n);
+        assert_eq!(incident.severity, 1, "{steps:?}");
+        assert_eq!(entries(&repo, n, "SEV2 → SEV1"), 1, "{steps:?}");
+        let labels = repo.fake.issue(&repo.name, n).unwrap().labels;
+        assert!(labels.iter().any(|l| l == "sev:1"), "{steps:?}: {labels:?}");
+    }
+}
+
+/// Once a run has recorded a person's change, later runs see from the GraphQL read that
+/// nothing newer happened and do not list the issue's events again.
+#[tokio::test]
+async fn a_recorded_hand_event_is_not_listed_again_by_later_runs() {
+    let repo = support::repo("hand-recorded");
+    let n = repo.incident("Queue backlog").await;
     repo.fake.label_issue(&repo.name, n, "sev:1", "carol");
     let labeled = payload::issues(
         &repo.fake,
@@ -212,11 +257,13 @@ async fn a_hand_event_survives_a_run_that_wrote_the_body_from_an_older_read() {
         None,
     );
     repo.handle("issues", &labeled).await.unwrap();
-    assert_eq!(state(&repo, n).severity, 1);
-    // A concurrent run that listed the issue before carol's label writes the body it computed.
-    repo.fake.edit_issue_body(&repo.name, n, &before);
-    repo.comment(n, "bob", "Warming the cache").await;
-    let incident = state(&repo, n);
-    assert_eq!(incident.severity, 1);
-    assert_eq!(entries(&repo, n, "SEV2 → SEV1"), 1);
+    repo.clear_requests();
+    repo.comment(n, "bob", "Draining the queue").await;
+    let timeline = format!("GET /repos/{}/issues/{n}/timeline", repo.name);
+    let calls = repo.calls();
+    assert!(
+        !calls.iter().any(|c| c.starts_with(&timeline)),
+        "{calls:#?}"
+    );
+    assert_eq!(entries(&repo, n, "Draining the queue"), 1);
 }
