@@ -319,6 +319,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             for note in &outcome.notes {
                 console::err(note);
             }
+            workflow::fail_on_failures(&outcome, std::env::var_os("GITHUB_ACTIONS").is_some())?;
         }
         Commands::Sweep { repo, config, plan } => {
             let github = cli_github(repo)?;

@@ -111,6 +111,15 @@ pub async fn handle(shared: Arc<Shared>, job: Job) {
                         "an issue could not be handled"
                     );
                 }
+                // What stops nothing (the board without a usable token, a missing option).
+                for warning in &outcome.warnings {
+                    tracing::warn!(
+                        delivery = %job.id,
+                        repo = %job.repo,
+                        warning = %warning,
+                        "not done"
+                    );
+                }
                 Ending::Done
             }
             Err(error) => classify(error),

@@ -366,7 +366,13 @@ pub(super) async fn board(github: &GitHub, config: &Config, token: Option<&str>)
             return Finding::fix(check, "FIREBREAK_BOARD_TOKEN cannot make a GitHub client");
         }
     };
-    match client.read_board(board).await {
+    // The board whole, then this repository as the per-event read sees it (the token must
+    // read the issues whose cards it keeps).
+    let read = match client.read_board(board).await {
+        Ok(read) => client.read_board_cards(board, &[]).await.map(|_| read),
+        Err(e) => Err(e),
+    };
+    match read {
         Ok(read) => Finding::ok(
             check,
             format!(
@@ -396,6 +402,13 @@ pub(super) async fn board(github: &GitHub, config: &Config, token: Option<&str>)
             check,
             format!(
                 "board.owner `{owner}` is no organization or user GitHub knows. Fix: name the account that owns the project"
+            ),
+        ),
+        Err(BoardError::NoRepository { message, .. }) => Finding::fix(
+            check,
+            format!(
+                "FIREBREAK_BOARD_TOKEN reaches {project} but cannot read {}: GitHub answered \"{message}\". Fix: give the token read access to this repository's issues and pull requests",
+                github.repo()
             ),
         ),
         Err(BoardError::GitHub(error)) => Finding::skip(

@@ -4,8 +4,8 @@
 //! read ([`Board`]), the plan goes out.
 //!
 //! The issue is the truth and the board mirrors it. Firebreak owns five fields: Kind (every
-//! card), Severity and Status (incidents; Severity also on postmortems), Priority (action
-//! items) and Due (postmortems and action items). A field a card does not own is left as
+//! card), Severity (incidents and postmortems), Status (incidents: their status; action
+//! items: `Todo` or `Done`), Priority (action items) and Due (postmortems and action items). A field a card does not own is left as
 //! people set it. A field that is missing is created with the options Firebreak needs; an
 //! option missing from a field that exists is reported, never added: GitHub's only way to add
 //! an option rewrites the field's whole list and orphans every value set on it.
@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::config::{BoardConfig, Config};
-use crate::incident::{Incident, Status};
+use crate::incident::{Incident, ItemState, Status};
 
 /// A field Firebreak keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -137,6 +137,7 @@ pub fn cards(config: &Config, incidents: &[(u64, String, Incident)]) -> Vec<Card
                 title: item.title.clone(),
                 values: BTreeMap::from([
                     (Role::Kind, Some(CardKind::ActionItem.label().to_string())),
+                    (Role::Status, Some(item_status(item.state).to_string())),
                     (Role::Priority, Some(format!("P{}", item.priority))),
                     (Role::Due, Some(item.due.to_string())),
                 ]),
@@ -145,6 +146,20 @@ pub fn cards(config: &Config, incidents: &[(u64, String, Incident)]) -> Vec<Card
     }
     out
 }
+
+/// An action item's Status: GitHub's own words for work to do and work done (a new
+/// project's Status field has them), so items line up with the other work on a shared board.
+fn item_status(state: ItemState) -> &'static str {
+    match state {
+        ItemState::Open => ITEM_OPEN,
+        ItemState::Closed => ITEM_DONE,
+    }
+}
+
+/// An open action item's Status.
+pub const ITEM_OPEN: &str = "Todo";
+/// A closed action item's Status.
+pub const ITEM_DONE: &str = "Done";
 
 fn capitalized(word: &str) -> String {
     let mut chars = word.chars();
@@ -261,14 +276,16 @@ pub fn options(config: &Config, role: Role) -> Vec<String> {
         Role::Status => Status::ALL
             .iter()
             .map(|s| capitalized(s.as_str()))
+            .chain([ITEM_OPEN.to_string(), ITEM_DONE.to_string()])
             .collect(),
         Role::Priority => (0..=3).map(|p| format!("P{p}")).collect(),
         Role::Due => Vec::new(),
     }
 }
 
-/// The writes that make `board` show `cards` (of repository `repo`). `add_missing`: a card
-/// with no item is added (an explicit `firebreak board sync`); otherwise it is left off.
+/// The writes that make `board` show `cards` (of repository `repo`). A card with no item is
+/// added when `add` says so for its number (every card for an explicit `firebreak board
+/// sync`, a card new in this run for an event; a card deleted by hand stays off otherwise).
 /// `all_options`: the options a created field gets ([`options`]).
 pub fn plan(
     config: &BoardConfig,
@@ -276,7 +293,7 @@ pub fn plan(
     board: &Board,
     repo: &str,
     cards: &[Card],
-    add_missing: bool,
+    add: &dyn Fn(u64) -> bool,
 ) -> BoardPlan {
     let mut out = BoardPlan::default();
     // The options each role needs, in the cards' order.
@@ -355,7 +372,7 @@ pub fn plan(
     for card in cards {
         let item = items.get(&card.number);
         if item.is_none() {
-            if !add_missing {
+            if !add(card.number) {
                 continue;
             }
             out.adds.push(card.number);

@@ -86,7 +86,7 @@ fn a_board_that_mirrors_the_cards_needs_no_write() {
         &board,
         "acme/web",
         &[incident_card(7, "SEV1", "Investigating")],
-        true,
+        &|_| true,
     );
     assert!(plan.is_empty(), "{plan:?}");
     assert!(plan.problems.is_empty());
@@ -107,14 +107,18 @@ fn drift_is_set_back_and_a_missing_card_is_added_only_when_asked() {
         incident_card(7, "SEV1", "Investigating"),
         incident_card(8, "SEV2", "Resolved"),
     ];
-    let p = plan(&config(), &no_options, &board, "acme/web", &cards, false);
+    let p = plan(&config(), &no_options, &board, "acme/web", &cards, &|_| {
+        false
+    });
     assert_eq!(p.adds, Vec::<u64>::new());
     assert_eq!(p.sets.len(), 1);
     assert_eq!(
         (p.sets[0].number, p.sets[0].role, p.sets[0].value.as_deref()),
         (7, Role::Severity, Some("SEV1"))
     );
-    let p = plan(&config(), &no_options, &board, "acme/web", &cards, true);
+    let p = plan(&config(), &no_options, &board, "acme/web", &cards, &|_| {
+        true
+    });
     assert_eq!(p.adds, vec![8]);
     assert_eq!(p.sets.len(), 4, "{:?}", p.sets);
     let bound = bind(&board, &p.sets, &BTreeMap::from([(8, "I_new".to_string())]));
@@ -143,7 +147,7 @@ fn a_field_of_another_type_and_a_missing_option_are_problems_not_writes() {
         &board,
         "acme/web",
         &[incident_card(7, "SEV1", "Mitigated")],
-        true,
+        &|_| true,
     );
     assert_eq!(
         p.problems,
@@ -179,7 +183,7 @@ fn a_missing_field_is_created_with_the_options_the_cards_need() {
         &board,
         "acme/web",
         &cards,
-        true,
+        &|_| true,
     );
     let created: Vec<(&str, &[String])> = p
         .new_fields
@@ -224,7 +228,9 @@ fn a_due_date_removed_from_the_issue_is_cleared_on_the_board() {
         title: "pm".into(),
         values: BTreeMap::from([(Role::Kind, Some("Postmortem".into())), (Role::Due, None)]),
     };
-    let p = plan(&config(), &no_options, &board, "acme/web", &[card], false);
+    let p = plan(&config(), &no_options, &board, "acme/web", &[card], &|_| {
+        false
+    });
     let bound = bind(&board, &p.sets, &BTreeMap::new());
     assert_eq!(bound.len(), 1);
     assert_eq!(bound[0].value, WriteValue::Clear);
@@ -242,7 +248,7 @@ fn items_of_other_repositories_are_not_this_repositorys_cards() {
         &board,
         "acme/web",
         &[incident_card(7, "SEV1", "Investigating")],
-        false,
+        &|_| false,
     );
     assert!(p.is_empty(), "{p:?}");
 }

@@ -1,7 +1,7 @@
 //! The board (a Projects v2 project) over GraphQL: reading it whole ([`GitHub::read_board`],
 //! one request per 100 items, the fields riding along on every page) and writing it, on
-//! [`Writer`]: adding an item, creating a field, and every field value of a run in one
-//! request (aliases; [`MAX_ALIASES`] a request).
+//! [`Writer`]: adding items, creating a field, and every field value of a run, the items in
+//! one request and the values in another (aliases; [`MAX_ALIASES`] a request).
 //!
 //! Retries: reads and value writes are safe to repeat (setting a field to a value twice
 //! leaves it so); adding an item and creating a field are not — after an unknown outcome the
@@ -58,12 +58,37 @@ fragment BoardValue on ProjectV2ItemFieldValue {
     retry: Retry::Safe,
 };
 
-/// Adds an issue or pull request (by node id). Never repeated blindly.
-pub const ADD_BOARD_ITEM: Document = Document {
-    name: "AddBoardItem",
-    text: "mutation AddBoardItem($project: ID!, $content: ID!) { addProjectV2ItemById(input: {projectId: $project, contentId: $content}) { item { id } } }",
+/// The shape of adding cards: one alias per issue or pull request (by node id), all in one
+/// request. This is what [`adds_document`] builds for one card; the schema check validates
+/// it. Never repeated blindly.
+pub const ADD_BOARD_ITEMS: Document = Document {
+    name: "AddBoardItems",
+    text: "mutation AddBoardItems($project: ID!, $c0: ID!) { a0: addProjectV2ItemById(input: {projectId: $project, contentId: $c0}) { item { id } } }",
     retry: Retry::Never,
 };
+
+/// The document and variables that add `contents` (node ids) in one request.
+pub fn adds_document(project: &str, contents: &[&str]) -> (String, Value) {
+    let mut params = vec!["$project: ID!".to_string()];
+    let mut body = Vec::new();
+    let mut vars = serde_json::Map::new();
+    vars.insert("project".into(), json!(project));
+    for (n, content) in contents.iter().enumerate() {
+        params.push(format!("$c{n}: ID!"));
+        vars.insert(format!("c{n}"), json!(content));
+        body.push(format!(
+            "a{n}: addProjectV2ItemById(input: {{projectId: $project, contentId: $c{n}}}) {{ item {{ id }} }}"
+        ));
+    }
+    (
+        format!(
+            "mutation AddBoardItems({}) {{ {} }}",
+            params.join(", "),
+            body.join(" ")
+        ),
+        Value::Object(vars),
+    )
+}
 
 /// Creates a field (with its options, for a single-select one). Never repeated blindly.
 pub const CREATE_BOARD_FIELD: Document = Document {
@@ -141,12 +166,12 @@ struct ProjectData {
 }
 
 #[derive(Deserialize)]
-struct Nodes<T> {
-    nodes: Vec<Option<T>>,
+pub(super) struct Nodes<T> {
+    pub nodes: Vec<Option<T>>,
 }
 
 #[derive(Deserialize)]
-struct FieldData {
+pub(super) struct FieldData {
     id: Option<String>,
     name: Option<String>,
     #[serde(rename = "dataType")]
@@ -177,7 +202,7 @@ struct PageInfo {
 }
 
 #[derive(Deserialize)]
-struct ItemData {
+pub(super) struct ItemData {
     id: String,
     content: Option<ContentData>,
     kind: Option<ValueData>,
@@ -226,8 +251,37 @@ pub enum BoardError {
     /// No account has that login.
     #[error("no organization or user `{0}`")]
     NoOwner(String),
+    /// The board's token cannot read this repository (`repository` is `null`): GitHub's kind
+    /// and message.
+    #[error("{kind}: {message}")]
+    NoRepository { kind: String, message: String },
     #[error(transparent)]
     GitHub(#[from] GitHubError),
+}
+
+impl BoardError {
+    /// GitHub's answer for a project that does not exist or that the token cannot see.
+    pub(super) fn missing_project(number: u64) -> BoardError {
+        BoardError::NoAccess {
+            kind: "NOT_FOUND".into(),
+            message: format!("Could not resolve to a ProjectV2 with the number {number}."),
+        }
+    }
+}
+
+/// The error that says the token may not reach the board (or there is no such board for
+/// it), among an answer's errors.
+pub(super) fn access_error(errors: &[super::graphql::GraphqlError]) -> Option<BoardError> {
+    let e = errors.iter().find(|e| {
+        matches!(
+            e.kind.as_deref(),
+            Some("FORBIDDEN" | "INSUFFICIENT_SCOPES" | "NOT_FOUND")
+        ) && e.path.first().is_none_or(|p| p == "repositoryOwner")
+    })?;
+    Some(BoardError::NoAccess {
+        kind: e.kind.clone().unwrap_or_default(),
+        message: e.message.clone(),
+    })
 }
 
 impl GitHub {
@@ -243,29 +297,15 @@ impl GitHub {
                 "priority": names.priority, "due": names.due,
             });
             let reply = self.graphql::<PageData>(&BOARD_PAGE, variables).await?;
-            if let Some(e) = reply.errors.iter().find(|e| {
-                matches!(
-                    e.kind.as_deref(),
-                    Some("FORBIDDEN" | "INSUFFICIENT_SCOPES" | "NOT_FOUND")
-                )
-            }) {
-                return Err(BoardError::NoAccess {
-                    kind: e.kind.clone().unwrap_or_default(),
-                    message: e.message.clone(),
-                });
+            if let Some(e) = access_error(&reply.errors) {
+                return Err(e);
             }
             let data = reply.into_data("GraphQL BoardPage")?;
             let Some(owner) = data.owner else {
                 return Err(BoardError::NoOwner(config.owner.clone()));
             };
             let Some(project) = owner.project else {
-                return Err(BoardError::NoAccess {
-                    kind: "NOT_FOUND".into(),
-                    message: format!(
-                        "Could not resolve to a ProjectV2 with the number {}.",
-                        config.number
-                    ),
-                });
+                return Err(BoardError::missing_project(config.number));
             };
             if after.is_none() {
                 board.project_id = project.id;
@@ -294,7 +334,7 @@ impl GitHub {
     }
 }
 
-fn item(data: ItemData) -> BoardItem {
+pub(super) fn item(data: ItemData) -> BoardItem {
     let (repo, number) = match data.content {
         Some(ContentData {
             number: Some(n),
@@ -329,11 +369,6 @@ fn item(data: ItemData) -> BoardItem {
 }
 
 #[derive(Deserialize)]
-struct AddData {
-    #[serde(rename = "addProjectV2ItemById")]
-    add: Option<AddPayload>,
-}
-#[derive(Deserialize)]
 struct AddPayload {
     item: Option<IdOnly>,
 }
@@ -354,29 +389,40 @@ struct CreatePayload {
 }
 
 impl Writer<'_> {
-    /// Adds an issue or pull request to the board; its item id. Never retried: after an
-    /// unknown outcome, read the board before adding again.
-    pub async fn add_board_item(
+    /// Adds issues and pull requests (number, node id) to the board, [`MAX_ALIASES`] a
+    /// request; the item id of each. Never retried: after an unknown outcome, read the board
+    /// before adding again.
+    pub async fn add_board_items(
         &self,
         project: &str,
-        content: &str,
-    ) -> Result<String, GitHubError> {
-        let reply = self
-            .client()
-            .graphql::<AddData>(
-                &ADD_BOARD_ITEM,
-                json!({ "project": project, "content": content }),
-            )
-            .await?;
-        reply
-            .into_data("GraphQL AddBoardItem")?
-            .add
-            .and_then(|a| a.item)
-            .map(|i| i.id)
-            .ok_or_else(|| GitHubError::Decode {
-                operation: "GraphQL AddBoardItem".into(),
-                message: "the answer names no item".into(),
-            })
+        contents: &[(u64, &str)],
+    ) -> Result<std::collections::BTreeMap<u64, String>, GitHubError> {
+        let mut added = std::collections::BTreeMap::new();
+        for chunk in contents.chunks(MAX_ALIASES) {
+            let ids: Vec<&str> = chunk.iter().map(|(_, id)| *id).collect();
+            let (text, variables) = adds_document(project, &ids);
+            let data = self
+                .client()
+                .graphql_text::<std::collections::BTreeMap<String, Option<AddPayload>>>(
+                    ADD_BOARD_ITEMS.name,
+                    &text,
+                    ADD_BOARD_ITEMS.retry,
+                    variables,
+                )
+                .await?
+                .into_data("GraphQL AddBoardItems")?;
+            for (n, (number, _)) in chunk.iter().enumerate() {
+                let item = data
+                    .get(&format!("a{n}"))
+                    .and_then(|a| a.as_ref()?.item.as_ref())
+                    .ok_or_else(|| GitHubError::Decode {
+                        operation: "GraphQL AddBoardItems".into(),
+                        message: format!("the answer names no item for #{number}"),
+                    })?;
+                added.insert(*number, item.id.clone());
+            }
+        }
+        Ok(added)
     }
 
     /// Creates a field; the field as GitHub made it (with its options' ids).
@@ -437,6 +483,17 @@ impl Writer<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_adds_document_for_one_card_is_the_listed_one() {
+        let (text, vars) = adds_document("P", &["I_1"]);
+        assert_eq!(text, ADD_BOARD_ITEMS.text);
+        assert_eq!(vars["c0"], json!("I_1"));
+        let (two, _) = adds_document("P", &["I_1", "PR_2"]);
+        assert!(
+            two.contains("a1: addProjectV2ItemById(input: {projectId: $project, contentId: $c1})")
+        );
+    }
 
     #[test]
     fn the_values_document_for_one_set_and_one_clear_is_the_listed_one() {

@@ -37,7 +37,8 @@ pub const DOCUMENTS: &[&Document] = &[
     &RATE_LIMIT,
     &super::conversation::CONVERSATION,
     &super::board::BOARD_PAGE,
-    &super::board::ADD_BOARD_ITEM,
+    &super::board_cards::BOARD_CARDS,
+    &super::board::ADD_BOARD_ITEMS,
     &super::board::CREATE_BOARD_FIELD,
     &super::board::SET_BOARD_VALUES,
 ];

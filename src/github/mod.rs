@@ -20,6 +20,7 @@
 pub mod app;
 mod auth;
 pub mod board;
+pub mod board_cards;
 pub mod conversation;
 mod git;
 pub mod graphql;

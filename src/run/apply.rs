@@ -42,6 +42,9 @@ pub struct Applied {
     /// Replies posted on the incident, as (comment id, marker): the run checks them for a
     /// twin when it reads again ([`retract_duplicate_replies`]).
     pub replies: Vec<(u64, String)>,
+    /// The incident's state as written, with the numbers of what this plan created (action
+    /// items, the postmortem pull request): what the board follows.
+    pub incident: Option<crate::incident::Incident>,
 }
 
 /// What the writes read to avoid repeating themselves: the comments listed before deciding,
@@ -202,6 +205,11 @@ pub async fn apply(
     if !patch.is_empty() {
         applied.issue = Some(w.update_issue(n, &patch).await?);
     }
+    applied.incident = incident.map(|incident| {
+        let mut bound = incident.clone();
+        engine::plan::bind(&mut bound, &bindings);
+        bound
+    });
     for (id, body) in &plan.overflow.retire {
         match w.update_comment(*id, body).await {
             Ok(_) => {}
@@ -458,8 +466,8 @@ pub struct BoardApplied {
 }
 
 /// Applies a board plan with the board's client: the fields it lacks first (their ids join
-/// `board`), then the issues and pull requests to add (`contents`: number → node id; each
-/// add is sent once — after an unknown outcome the next sync reads the board before adding
+/// `board`), then the issues and pull requests to add in one request (`contents`: number →
+/// node id; sent once — after an unknown outcome the next sync reads the board before adding
 /// again, and GitHub answers an item already there with that item), then every value in one
 /// request (safe to repeat).
 pub async fn board(
@@ -478,17 +486,19 @@ pub async fn board(
         board.fields.push(made);
         done.fields += 1;
     }
+    let adding: Vec<(u64, &str)> = plan
+        .adds
+        .iter()
+        .filter_map(|n| Some((*n, contents.get(n)?.as_str())))
+        .collect();
     let mut added = std::collections::BTreeMap::new();
-    for number in &plan.adds {
-        let Some(content) = contents.get(number) else {
-            continue;
-        };
-        let item = w
-            .add_board_item(&board.project_id, content)
+    if !adding.is_empty() {
+        let numbers: Vec<String> = adding.iter().map(|(n, _)| format!("#{n}")).collect();
+        added = w
+            .add_board_items(&board.project_id, &adding)
             .await
-            .with_context(|| format!("adding #{number} to the board"))?;
-        added.insert(*number, item);
-        done.added += 1;
+            .with_context(|| format!("adding {} to the board", numbers.join(", ")))?;
+        done.added = added.len();
     }
     let writes = engine::board::bind(board, &plan.sets, &added);
     w.write_board_values(&board.project_id, &writes)

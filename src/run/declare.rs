@@ -75,6 +75,19 @@ pub async fn declare(
             .map(|i| i.record.as_str())
             .unwrap_or("")
     )];
+    if let Some(incident) = &plan.incident {
+        let token = super::board::token_from_env();
+        super::board::follow::follow(
+            github,
+            config,
+            token.as_deref(),
+            opened.number,
+            None,
+            incident,
+            &mut outcome,
+        )
+        .await;
+    }
     Ok(outcome)
 }
 

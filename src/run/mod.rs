@@ -28,6 +28,8 @@ use crate::config::Config;
 use crate::engine::{Facts, Plan, Trigger};
 use crate::event::Issue;
 use crate::github::GitHub;
+use crate::incident::Incident;
+use crate::incident::section::Body;
 
 /// Rounds of "comments arrived while we wrote": each round reads again and rewrites. Six
 /// concurrent runs settle in two or three; the bound keeps a storm from looping forever (the
@@ -146,7 +148,49 @@ pub async fn run_snapshot(
         issue: Some(first.issue.number),
         ..Outcome::default()
     };
+    let number = first.issue.number;
+    let before = Body::parse(first.issue.body_text()).incident().cloned();
     let sweep = matches!(first.trigger, Trigger::Sweep);
+    let after = Box::pin(rounds(
+        github,
+        config,
+        first,
+        now,
+        mode,
+        facts,
+        &mut outcome,
+    ))
+    .await?;
+    // The board follows what this run changed (the sweep repairs the whole board at its end).
+    if let Some(after) = after.filter(|_| mode == Mode::Apply && !sweep) {
+        let token = board::token_from_env();
+        board::follow::follow(
+            github,
+            config,
+            token.as_deref(),
+            number,
+            before.as_ref(),
+            &after,
+            &mut outcome,
+        )
+        .await;
+    }
+    Ok(outcome)
+}
+
+/// The rounds of one run: decide and apply until what was read still holds. The incident's
+/// state as the last round left it, when the run applied a plan for an incident.
+async fn rounds(
+    github: &GitHub,
+    config: &Config,
+    first: gather::Snapshot,
+    now: DateTime<Utc>,
+    mode: Mode,
+    facts: Facts,
+    outcome: &mut Outcome,
+) -> anyhow::Result<Option<Incident>> {
+    let sweep = matches!(first.trigger, Trigger::Sweep);
+    let mut state = None;
     let mut issue = first.issue.clone();
     let mut trigger = first.trigger.clone();
     let mut first = Some(first);
@@ -172,7 +216,7 @@ pub async fn run_snapshot(
         outcome.record(&plan);
         if mode == Mode::DryRun {
             outcome.plans.push(plan);
-            return Ok(outcome);
+            return Ok(None);
         }
         let seen = apply::Seen {
             bot: &snapshot.bot,
@@ -181,23 +225,26 @@ pub async fn run_snapshot(
         };
         let applied = apply::apply(github, config, &seen, &plan).await?;
         outcome.notes.extend(applied.notes.iter().cloned());
+        if applied.incident.is_some() {
+            state.clone_from(&applied.incident);
+        }
         posted.extend(applied.replies.iter().cloned());
         if !plan.problems.is_empty() {
             anyhow::bail!("{}", plan.problems.join("; "));
         }
         if plan.incident.is_none() {
-            return Ok(outcome);
+            return Ok(state);
         }
         let written = match applied.issue {
             Some(written) => written,
             None if applied.stale => github.get_issue(snapshot.issue.number).await?,
             // Nothing to write: the body already holds everything we listed.
-            None => return Ok(outcome),
+            None => return Ok(state),
         };
         // Comments that exist now but were not in our list (minus our own replies and parts).
         let expected = snapshot.comments_read() + applied.comments;
         if written.comments <= expected && !applied.stale {
-            return Ok(outcome);
+            return Ok(state);
         }
         tracing::info!(
             round,
@@ -216,7 +263,7 @@ pub async fn run_snapshot(
         };
         issue = written;
     }
-    Ok(outcome)
+    Ok(state)
 }
 
 /// The postmortem pull request the issue's state records.

@@ -111,10 +111,17 @@ pub fn fail_on_failures(outcome: &Outcome, annotate: bool) -> anyhow::Result<()>
             console::err(&format!("firebreak: {failure}"));
         }
     }
-    anyhow::bail!(
-        "{} issue(s) could not be handled; the others were",
-        outcome.failures.len()
-    )
+    match outcome.issue {
+        // One issue's run: it was handled; what failed came after (the board).
+        Some(n) => anyhow::bail!(
+            "#{n} was handled, but {} step(s) after it failed (above)",
+            outcome.failures.len()
+        ),
+        None => anyhow::bail!(
+            "{} issue(s) could not be handled; the others were",
+            outcome.failures.len()
+        ),
+    }
 }
 
 /// `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY`.

@@ -16,13 +16,13 @@ const NUMBER: u64 = 3;
 
 /// A repository with a board (project `number` of `acme`, shared with alice, whose token
 /// `board-<number>` is the board's token), and its config.
-struct Setup {
-    repo: Repo,
-    number: u64,
-    token: String,
+pub(crate) struct Setup {
+    pub repo: Repo,
+    pub number: u64,
+    pub token: String,
 }
 
-fn setup(test: &str) -> Setup {
+pub(crate) fn setup(test: &str) -> Setup {
     let mut repo = support::isolated(&[test], chrono::Utc::now()).remove(0);
     let number = NUMBER;
     repo.fake.add_user("acme", UserKind::Organization);
@@ -62,12 +62,12 @@ impl Setup {
         board::sync(&self.repo.client(), Some(&client), &self.repo.config, mode).await
     }
 
-    async fn sync(&self) -> Synced {
+    pub async fn sync(&self) -> Synced {
         self.sync_as(&self.token, Mode::Apply).await.unwrap()
     }
 
     /// Status and the five fields Firebreak keeps, with the options it needs.
-    fn add_fields(&self) {
+    pub fn add_fields(&self) {
         let f = &self.repo.fake;
         f.add_project_field(
             "acme",
@@ -94,7 +94,7 @@ impl Setup {
     }
 
     /// Items of this repository: number → field values.
-    fn cards(&self) -> Vec<(u64, Vec<(String, String)>)> {
+    pub fn cards(&self) -> Vec<(u64, Vec<(String, String)>)> {
         self.repo
             .fake
             .project_items("acme", self.number)
@@ -105,12 +105,12 @@ impl Setup {
     }
 
     /// Forget the requests made so far.
-    fn clear(&self) {
+    pub fn clear(&self) {
         self.repo.fake.clear_requests();
     }
 
     /// The GraphQL requests' bodies since [`Setup::clear`].
-    fn graphql_requests(&self) -> Vec<serde_json::Value> {
+    pub fn graphql_requests(&self) -> Vec<serde_json::Value> {
         self.repo
             .fake
             .requests()
@@ -121,7 +121,7 @@ impl Setup {
     }
 }
 
-fn values(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+pub(crate) fn values(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -166,7 +166,7 @@ async fn postmortems_and_action_items_get_their_kind_priority_and_due_date() {
         s.number,
         "Incident status",
         "SINGLE_SELECT",
-        &["Investigating", "Mitigated", "Resolved"],
+        &["Investigating", "Mitigated", "Resolved", "Todo", "Done"],
     );
     s.repo.config.board.as_mut().unwrap().fields.status = "Incident status".into();
     let n = s.repo.incident("Search slow").await;
@@ -201,6 +201,7 @@ async fn postmortems_and_action_items_get_their_kind_priority_and_due_date() {
         item.1,
         values(&[
             ("Due", "2031-05-06"),
+            ("Incident status", "Todo"),
             ("Kind", "Action item"),
             ("Priority", "P1")
         ])

@@ -3,6 +3,7 @@ mod action_process;
 mod app;
 mod architecture;
 mod board;
+mod board_follow;
 mod config;
 mod conformance;
 mod cost_floor;

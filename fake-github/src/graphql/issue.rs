@@ -73,7 +73,13 @@ impl Node for Issue {
     fn is(&self, type_name: &str) -> bool {
         matches!(
             type_name,
-            "Issue" | "Node" | "Comment" | "Labelable" | "Assignable" | "Closable"
+            "Issue"
+                | "Node"
+                | "Comment"
+                | "Labelable"
+                | "Assignable"
+                | "Closable"
+                | "IssueOrPullRequest"
         )
     }
     fn field(&self, cx: &mut Cx<'_, '_>, f: &Field) -> Result<Out, Failure> {
@@ -144,6 +150,11 @@ impl Node for Issue {
                     })
                     .collect();
                 return connection::page(cx, f, comments);
+            }
+            "projectItems" => {
+                let key = self.key.clone();
+                let number = self.number;
+                return super::projects::items_of(cx, f, &key, number);
             }
             "timelineItems" => {
                 let types: Option<Vec<String>> = f.arg("itemTypes").and_then(|v| {

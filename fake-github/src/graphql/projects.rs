@@ -315,6 +315,7 @@ impl Node for ItemNode {
             "id" => Out::value(item_node_id(item.id)),
             "type" => Out::value(if is_pull { "PULL_REQUEST" } else { "ISSUE" }),
             "isArchived" => Out::value(false),
+            "project" => Out::node(ProjectNode(self.project)),
             "content" if is_pull => Out::node(PullRequest {
                 repo: item.repo.clone(),
                 number: item.number,
@@ -416,7 +417,7 @@ impl Node for PullRequest {
         "PullRequest"
     }
     fn is(&self, type_name: &str) -> bool {
-        type_name == "PullRequest" || type_name == "Node"
+        matches!(type_name, "PullRequest" | "Node" | "IssueOrPullRequest")
     }
     fn field(&self, cx: &mut Cx<'_, '_>, f: &Field) -> Result<Out, Failure> {
         let html = cx.ctx.st.html_url.clone();
@@ -443,7 +444,39 @@ impl Node for PullRequest {
                 let (owner, name) = self.repo.split_once('/').unwrap_or((&self.repo, ""));
                 return super::repository::Repository::find(cx, owner, name).map(Out::node);
             }
+            "projectItems" => {
+                let (repo, number) = (self.repo.clone(), self.number);
+                return items_of(cx, f, &repo, number);
+            }
             other => return Err(Failure::undefined(self.typename(), other)),
         })
     }
+}
+
+/// `projectItems` of an issue or pull request: its items on every project the caller may
+/// see (GitHub leaves out the projects it may not), oldest project first.
+pub(crate) fn items_of(
+    cx: &mut Cx<'_, '_>,
+    f: &Field,
+    repo: &str,
+    number: u64,
+) -> Result<Out, Failure> {
+    let mut items: Vec<NodeRef> = Vec::new();
+    for index in 0..cx.ctx.st.projects.list.len() {
+        if access(cx, index, false).is_err() {
+            continue;
+        }
+        let p = &cx.ctx.st.projects.list[index];
+        for item in p
+            .items
+            .iter()
+            .filter(|i| i.number == number && i.repo.eq_ignore_ascii_case(repo))
+        {
+            items.push(Rc::new(ItemNode {
+                project: p.id,
+                item: item.id,
+            }));
+        }
+    }
+    connection::page(cx, f, items)
 }

@@ -88,6 +88,32 @@ impl Node for Repository {
                 let key = self.key.clone();
                 return super::issue::Issue::find(cx, &key, number).map(Out::node);
             }
+            "issueOrPullRequest" => {
+                let number = f.u64("number").ok_or_else(|| Failure::Invalid {
+                    code: "missingRequiredArguments",
+                    message: "Field 'issueOrPullRequest' is missing required arguments: number"
+                        .into(),
+                })?;
+                let key = self.key.clone();
+                let is_pull = match repo.issues.get(&number) {
+                    Some(issue) => issue.pull.is_some(),
+                    None => {
+                        return Err(Failure::error(
+                            "NOT_FOUND",
+                            format!(
+                                "Could not resolve to an issue or pull request with the number of {number}."
+                            ),
+                        ));
+                    }
+                };
+                if is_pull {
+                    return Ok(Out::node(super::projects::PullRequest {
+                        repo: key,
+                        number,
+                    }));
+                }
+                return super::issue::Issue::find(cx, &key, number).map(Out::node);
+            }
             "object" => {
                 let expression = f.str("expression").unwrap_or("HEAD:").to_string();
                 let key = self.key.clone();

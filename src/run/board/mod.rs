@@ -9,6 +9,7 @@
 //! `GITHUB_TOKEN` never reaches Projects, so without either the board is not touched and one
 //! clear message ([`unreachable`]) says what is missing.
 
+pub mod follow;
 pub mod view;
 
 use std::collections::BTreeMap;
@@ -59,20 +60,70 @@ pub fn board_client(github: &GitHub, token: Option<&str>) -> anyhow::Result<Opti
     }
 }
 
-/// The message for a board that cannot be reached (`error`: GitHub's answer; `None`: no token).
-pub fn unreachable(config: &BoardConfig, error: Option<(&str, &str)>) -> Unreachable {
+/// Why the board cannot be reached: no token, or GitHub's refusal (kind, message).
+pub enum Refused<'a> {
+    NoToken,
+    /// The token may not reach the project.
+    Project {
+        kind: &'a str,
+        message: &'a str,
+    },
+    /// The token reaches the project but cannot read this repository's issues.
+    Repository {
+        kind: &'a str,
+        message: &'a str,
+    },
+}
+
+/// The message for a board that cannot be reached.
+pub fn unreachable(config: &BoardConfig, why: Refused) -> Unreachable {
+    let (kind, message, repository) = match why {
+        Refused::NoToken => ("", "", false),
+        Refused::Project { kind, message } => (kind, message, false),
+        Refused::Repository { kind, message } => (kind, message, true),
+    };
     let view = BoardUnreachableView {
         owner: config.owner.clone(),
         number: config.number,
-        no_token: error.is_none(),
-        kind: error.map(|e| e.0.to_string()).unwrap_or_default(),
-        message: error.map(|e| e.1.to_string()).unwrap_or_default(),
+        no_token: matches!(why, Refused::NoToken),
+        kind: kind.to_string(),
+        message: message.to_string(),
+        repository,
     };
     Unreachable(
         render::render(names::BOARD_UNREACHABLE, &view)
             .trim()
             .to_string(),
     )
+}
+
+/// What a board read's failure means to the run: the board cannot be reached
+/// ([`Unreachable`]: a warning where the board is not the run's purpose), a `board.owner`
+/// GitHub does not know ([`UsageError`]), or GitHub failing.
+pub(crate) fn refusal(config: &BoardConfig, error: BoardError) -> anyhow::Error {
+    match error {
+        BoardError::NoAccess { kind, message } => unreachable(
+            config,
+            Refused::Project {
+                kind: &kind,
+                message: &message,
+            },
+        )
+        .into(),
+        BoardError::NoRepository { kind, message } => unreachable(
+            config,
+            Refused::Repository {
+                kind: &kind,
+                message: &message,
+            },
+        )
+        .into(),
+        BoardError::NoOwner(owner) => UsageError(format!(
+            "board.owner: GitHub has no organization or user `{owner}`"
+        ))
+        .into(),
+        BoardError::GitHub(e) => e.into(),
+    }
 }
 
 /// Reconcile the whole board once: every incident's, postmortem's and action item's card is
@@ -86,6 +137,12 @@ pub async fn sync(
     reconcile(github, client, config, mode, true).await
 }
 
+/// The board's own token, when the environment gives one (`FIREBREAK_BOARD_TOKEN`, the
+/// action's `board-token` input).
+pub fn token_from_env() -> Option<String> {
+    std::env::var("FIREBREAK_BOARD_TOKEN").ok()
+}
+
 /// The sweep's repair: the values of the cards on the board set back to what the issues say
 /// (a card deleted by hand comes back only with `firebreak board sync`). The board's token
 /// is `FIREBREAK_BOARD_TOKEN`, else an App installation's; without a usable one, one warning
@@ -94,7 +151,7 @@ pub async fn repair(github: &GitHub, config: &Config, mode: Mode, outcome: &mut 
     if config.board.is_none() {
         return;
     }
-    let token = std::env::var("FIREBREAK_BOARD_TOKEN").ok();
+    let token = token_from_env();
     let client = match board_client(github, token.as_deref()) {
         Ok(client) => client,
         Err(e) => {
@@ -130,7 +187,7 @@ async fn reconcile(
         .into());
     };
     let Some(client) = client else {
-        return Err(UsageError(unreachable(board_config, None).0).into());
+        return Err(UsageError(unreachable(board_config, Refused::NoToken).0).into());
     };
     let epoch = DateTime::UNIX_EPOCH;
     let listed = github
@@ -150,19 +207,10 @@ async fn reconcile(
         })
         .collect();
     let cards = board::cards(config, &incidents);
-    let mut board = match client.read_board(board_config).await {
-        Ok(board) => board,
-        Err(BoardError::NoAccess { kind, message }) => {
-            return Err(unreachable(board_config, Some((&kind, &message))).into());
-        }
-        Err(BoardError::NoOwner(owner)) => {
-            return Err(UsageError(format!(
-                "board.owner: GitHub has no organization or user `{owner}`"
-            ))
-            .into());
-        }
-        Err(BoardError::GitHub(e)) => return Err(e.into()),
-    };
+    let mut board = client
+        .read_board(board_config)
+        .await
+        .map_err(|e| refusal(board_config, e))?;
     let options = |role| board::options(config, role);
     let plan = board::plan(
         board_config,
@@ -170,7 +218,7 @@ async fn reconcile(
         &board,
         github.repo(),
         &cards,
-        add_missing,
+        &|_| add_missing,
     );
     let dry_run = mode == Mode::DryRun;
     let text = render::render(
@@ -236,6 +284,33 @@ mod tests {
 
     fn client(token: &str) -> GitHub {
         GitHub::with_token("http://127.0.0.1:9", token, "acme/web").unwrap()
+    }
+
+    #[test]
+    fn a_token_that_cannot_read_the_repository_is_told_to_get_issues_and_pull_requests_read() {
+        let config = BoardConfig {
+            owner: "acme".into(),
+            number: 3,
+            fields: Default::default(),
+        };
+        let text = unreachable(
+            &config,
+            Refused::Repository {
+                kind: "NOT_FOUND",
+                message: "Could not resolve to a Repository with the name 'acme/web'.",
+            },
+        );
+        insta::assert_snapshot!(text.0);
+        // A project the token cannot see keeps its own advice.
+        let project = unreachable(
+            &config,
+            Refused::Project {
+                kind: "NOT_FOUND",
+                message: "Could not resolve to a ProjectV2 with the number 3.",
+            },
+        );
+        assert!(project.0.contains("Check `board.owner`"), "{}", project.0);
+        assert!(!project.0.contains("Pull requests read"), "{}", project.0);
     }
 
     #[tokio::test]

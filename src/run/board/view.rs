@@ -114,6 +114,8 @@ pub struct BoardUnreachableView {
     /// GitHub's error kind and message otherwise.
     pub kind: String,
     pub message: String,
+    /// The token reaches the project but not this repository's issues.
+    pub repository: bool,
 }
 
 /// `board-table`: this repository's cards as the board shows them.
