@@ -349,6 +349,15 @@ impl GitHub {
         self.installation_token
     }
 
+    /// Whether this is the GitHub App's client (`firebreak serve`): its credentials are the
+    /// App's installation tokens, minted and refreshed per installation, and they carry the
+    /// App's permissions (Projects among them). The workflow's `GITHUB_TOKEN` is an
+    /// installation token too, of GitHub's own Actions App, which can never reach Projects: it
+    /// is not this.
+    pub fn is_app(&self) -> bool {
+        matches!(self.auth, Auth::Source(_))
+    }
+
     pub fn with_graphql_url(mut self, url: &str) -> anyhow::Result<GitHub> {
         self.graphql = graphql::Endpoint::new(&self.api_url, url, self.token.as_deref())?;
         Ok(self)

@@ -46,7 +46,8 @@ pub struct Synced {
 pub struct Unreachable(pub String);
 
 /// The client that may write the board: `FIREBREAK_BOARD_TOKEN` (`token`) when given, else
-/// `github` itself when it holds an App installation's token; `None` when there is neither.
+/// `github` itself when it is the GitHub App's (`firebreak serve`, [`GitHub::is_app`]); `None`
+/// when there is neither — the workflow's `GITHUB_TOKEN` is never tried.
 pub fn board_client(github: &GitHub, token: Option<&str>) -> anyhow::Result<Option<GitHub>> {
     match token.map(str::trim).filter(|t| !t.is_empty()) {
         Some(token) => {
@@ -55,7 +56,7 @@ pub fn board_client(github: &GitHub, token: Option<&str>) -> anyhow::Result<Opti
                 .with_graphql_url(&crate::github::graphql::graphql_url_from_env(&api))?;
             Ok(Some(client))
         }
-        None if github.is_installation() => Ok(Some(github.clone())),
+        None if github.is_app() => Ok(Some(github.clone())),
         None => Ok(None),
     }
 }
@@ -314,18 +315,14 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_board_token_wins_an_installation_token_serves_and_the_workflow_token_does_not() {
-        let workflow = client("ghp_workflow");
-        assert!(board_client(&workflow, None).unwrap().is_none());
-        assert!(board_client(&workflow, Some("  ")).unwrap().is_none());
-        assert!(board_client(&workflow, Some("board")).unwrap().is_some());
-        let installation = client("ghs_installation");
-        let chosen = board_client(&installation, None).unwrap().unwrap();
-        assert!(
-            chosen.is_installation(),
-            "App mode: the installation's token"
-        );
-        let chosen = board_client(&installation, Some("board")).unwrap().unwrap();
-        assert!(!chosen.is_installation(), "FIREBREAK_BOARD_TOKEN first");
+    async fn the_board_token_wins_and_the_workflow_token_is_never_tried() {
+        for workflow in [client("ghp_personal"), client("ghs_actions_installation")] {
+            assert!(board_client(&workflow, None).unwrap().is_none());
+            assert!(board_client(&workflow, Some("  ")).unwrap().is_none());
+            let chosen = board_client(&workflow, Some("board")).unwrap().unwrap();
+            assert!(!chosen.is_app());
+        }
+        // The App's client (installation tokens it mints) is covered end to end in
+        // tests/it/app/board.rs.
     }
 }

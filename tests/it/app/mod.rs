@@ -6,6 +6,7 @@
 //! installations), so listing "every installation" sees only the test's own.
 
 mod bad_input;
+mod board;
 mod coalescing;
 mod config_cache;
 mod process;
