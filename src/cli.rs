@@ -205,6 +205,10 @@ pub enum AppCommand {
         /// credentials.
         #[arg(long)]
         redirect_url: Option<String>,
+        /// Also ask for the organization's Projects (read and write), for a board
+        /// (`board:`): the App then writes it with its own tokens.
+        #[arg(long)]
+        board: bool,
     },
 }
 
@@ -464,6 +468,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     name,
                     url,
                     redirect_url,
+                    board,
                 },
         } => {
             let manifest = crate::app::manifest::manifest(&crate::app::manifest::ManifestOptions {
@@ -471,6 +476,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 webhook_url,
                 url,
                 redirect_url,
+                board,
             });
             println!("{}", serde_json::to_string_pretty(&manifest)?);
         }

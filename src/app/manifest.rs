@@ -4,7 +4,8 @@
 //! Least privilege: Firebreak reads and writes issues (incidents, comments, labels, action
 //! items), pull requests (postmortem drafts, their checklist) and contents (postmortem files,
 //! the index, `.github/firebreak.yml`); it reads team membership (commands allowed by team) and
-//! metadata (every App has it). It subscribes to the events the dispatcher handles.
+//! metadata (every App has it). With a board (`--board`) it also writes the organization's
+//! Projects. It subscribes to the events the dispatcher handles.
 
 use serde_json::{Value, json};
 
@@ -16,6 +17,10 @@ pub const PERMISSIONS: &[(&str, &str)] = &[
     ("metadata", "read"),
     ("pull_requests", "write"),
 ];
+
+/// The permission a board needs (`--board`): Projects (v2) of the organization, read and
+/// write. Asked only then: most installations keep no board.
+pub const BOARD_PERMISSION: (&str, &str) = ("organization_projects", "write");
 
 /// The webhook events the App subscribes to (`installation` is always sent to Apps).
 pub const EVENTS: &[&str] = &[
@@ -36,12 +41,16 @@ pub struct ManifestOptions {
     pub url: String,
     /// Where GitHub sends the browser back with the code to convert (optional).
     pub redirect_url: Option<String>,
+    /// Ask for [`BOARD_PERMISSION`] too.
+    pub board: bool,
 }
 
 /// The manifest as JSON.
 pub fn manifest(options: &ManifestOptions) -> Value {
+    let board = options.board.then_some(&BOARD_PERMISSION);
     let permissions: serde_json::Map<String, Value> = PERMISSIONS
         .iter()
+        .chain(board)
         .map(|(name, access)| (name.to_string(), json!(access)))
         .collect();
     let mut manifest = json!({
@@ -76,6 +85,7 @@ mod tests {
             webhook_url: "https://firebreak.example.com/webhook".into(),
             url: "https://example.com".into(),
             redirect_url: None,
+            board: false,
         });
         assert_eq!(
             m["hook_attributes"]["url"],
@@ -86,5 +96,24 @@ mod tests {
             m["default_permissions"].as_object().unwrap().len(),
             PERMISSIONS.len()
         );
+        assert!(
+            m["default_permissions"]
+                .get("organization_projects")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_board_asks_for_the_organizations_projects_and_nothing_else_changes() {
+        let m = manifest(&ManifestOptions {
+            name: "Firebreak".into(),
+            webhook_url: "https://firebreak.example.com/webhook".into(),
+            url: "https://example.com".into(),
+            redirect_url: None,
+            board: true,
+        });
+        let permissions = m["default_permissions"].as_object().unwrap();
+        assert_eq!(permissions["organization_projects"], "write");
+        assert_eq!(permissions.len(), PERMISSIONS.len() + 1);
     }
 }
