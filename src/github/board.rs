@@ -15,23 +15,49 @@ use super::{GitHub, GitHubError, Retry, Writer};
 use crate::config::BoardConfig;
 use crate::engine::board::{Board, BoardField, BoardItem, FieldWrite, NewField, Role, WriteValue};
 
-/// One page of the board: the project, its fields, 100 items with Firebreak's five values
-/// (read by field name, so a busy board's other fields cost nothing).
+/// The fragments every board read shares, so the project, its fields and an item's five values
+/// are asked for (and parsed, [`FieldData`], [`ItemData`]) one way: `BoardProject` (the
+/// project's ids and fields), `BoardItemValues` (Firebreak's five values of an item, read by
+/// field name, so a busy board's other fields cost nothing) and `BoardValue`. A macro, as
+/// `concat!` takes only literals.
+macro_rules! board_fragments {
+    () => {
+        r#"
+fragment BoardProject on ProjectV2 {
+  id
+  title
+  url
+  fields(first: 50) {
+    nodes {
+      ... on ProjectV2FieldCommon { id name dataType }
+      ... on ProjectV2SingleSelectField { options { id name } }
+    }
+  }
+}
+fragment BoardItemValues on ProjectV2Item {
+  kind: fieldValueByName(name: $kind) { ...BoardValue }
+  severity: fieldValueByName(name: $severity) { ...BoardValue }
+  status: fieldValueByName(name: $status) { ...BoardValue }
+  priority: fieldValueByName(name: $priority) { ...BoardValue }
+  due: fieldValueByName(name: $due) { ...BoardValue }
+}
+fragment BoardValue on ProjectV2ItemFieldValue {
+  ... on ProjectV2ItemFieldSingleSelectValue { name }
+  ... on ProjectV2ItemFieldDateValue { date }
+}"#
+    };
+}
+pub(super) use board_fragments;
+
+/// One page of the board: the project, its fields, 100 items with Firebreak's five values.
 pub const BOARD_PAGE: Document = Document {
     name: "BoardPage",
-    text: r#"query BoardPage($owner: String!, $number: Int!, $after: String, $kind: String!, $severity: String!, $status: String!, $priority: String!, $due: String!) {
+    text: concat!(
+        r#"query BoardPage($owner: String!, $number: Int!, $after: String, $kind: String!, $severity: String!, $status: String!, $priority: String!, $due: String!) {
   repositoryOwner(login: $owner) {
     ... on ProjectV2Owner {
       projectV2(number: $number) {
-        id
-        title
-        url
-        fields(first: 50) {
-          nodes {
-            ... on ProjectV2FieldCommon { id name dataType }
-            ... on ProjectV2SingleSelectField { options { id name } }
-          }
-        }
+        ...BoardProject
         items(first: 100, after: $after) {
           pageInfo { hasNextPage endCursor }
           nodes {
@@ -40,21 +66,15 @@ pub const BOARD_PAGE: Document = Document {
               ... on Issue { number repository { nameWithOwner } }
               ... on PullRequest { number repository { nameWithOwner } }
             }
-            kind: fieldValueByName(name: $kind) { ...BoardValue }
-            severity: fieldValueByName(name: $severity) { ...BoardValue }
-            status: fieldValueByName(name: $status) { ...BoardValue }
-            priority: fieldValueByName(name: $priority) { ...BoardValue }
-            due: fieldValueByName(name: $due) { ...BoardValue }
+            ...BoardItemValues
           }
         }
       }
     }
   }
-}
-fragment BoardValue on ProjectV2ItemFieldValue {
-  ... on ProjectV2ItemFieldSingleSelectValue { name }
-  ... on ProjectV2ItemFieldDateValue { date }
 }"#,
+        board_fragments!()
+    ),
     retry: Retry::Safe,
 };
 
@@ -230,6 +250,17 @@ struct ValueData {
     date: Option<String>,
 }
 
+impl Nodes<FieldData> {
+    /// The fields GitHub gave whole (a field type with no common part is left out).
+    pub(super) fn into_fields(self) -> Vec<BoardField> {
+        self.nodes
+            .into_iter()
+            .flatten()
+            .filter_map(Option::<BoardField>::from)
+            .collect()
+    }
+}
+
 impl From<FieldData> for Option<BoardField> {
     fn from(f: FieldData) -> Self {
         Some(BoardField {
@@ -311,13 +342,7 @@ impl GitHub {
                 board.project_id = project.id;
                 board.title = project.title;
                 board.url = project.url;
-                board.fields = project
-                    .fields
-                    .nodes
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Option::<BoardField>::from)
-                    .collect();
+                board.fields = project.fields.into_fields();
             }
             board
                 .items

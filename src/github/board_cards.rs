@@ -12,30 +12,21 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::board::{BoardError, FieldData, ItemData, Nodes, access_error, item};
+use super::board::{BoardError, FieldData, ItemData, Nodes, access_error, board_fragments, item};
 use super::graphql::{Document, GraphqlError};
 use super::{GitHub, Retry};
 use crate::config::BoardConfig;
-use crate::engine::board::{Board, BoardField};
+use crate::engine::board::Board;
 
 /// The shape of the read, for one card; [`cards_document`] repeats the `c0` alias once per
 /// card. The schema check validates this text.
 pub const BOARD_CARDS: Document = Document {
     name: "BoardCards",
-    text: r#"query BoardCards($owner: String!, $number: Int!, $repoOwner: String!, $repoName: String!, $kind: String!, $severity: String!, $status: String!, $priority: String!, $due: String!, $n0: Int!) {
+    text: concat!(
+        r#"query BoardCards($owner: String!, $number: Int!, $repoOwner: String!, $repoName: String!, $kind: String!, $severity: String!, $status: String!, $priority: String!, $due: String!, $n0: Int!) {
   repositoryOwner(login: $owner) {
     ... on ProjectV2Owner {
-      projectV2(number: $number) {
-        id
-        title
-        url
-        fields(first: 50) {
-          nodes {
-            ... on ProjectV2FieldCommon { id name dataType }
-            ... on ProjectV2SingleSelectField { options { id name } }
-          }
-        }
-      }
+      projectV2(number: $number) { ...BoardProject }
     }
   }
   repository(owner: $repoOwner, name: $repoName) {
@@ -50,16 +41,10 @@ fragment BoardCard on IssueOrPullRequest {
 fragment BoardCardItem on ProjectV2Item {
   id
   project { id }
-  kind: fieldValueByName(name: $kind) { ...BoardValue }
-  severity: fieldValueByName(name: $severity) { ...BoardValue }
-  status: fieldValueByName(name: $status) { ...BoardValue }
-  priority: fieldValueByName(name: $priority) { ...BoardValue }
-  due: fieldValueByName(name: $due) { ...BoardValue }
-}
-fragment BoardValue on ProjectV2ItemFieldValue {
-  ... on ProjectV2ItemFieldSingleSelectValue { name }
-  ... on ProjectV2ItemFieldDateValue { date }
+  ...BoardItemValues
 }"#,
+        board_fragments!()
+    ),
     retry: Retry::Safe,
 };
 
@@ -192,13 +177,7 @@ impl GitHub {
                 project_id: project.id,
                 title: project.title,
                 url: project.url,
-                fields: project
-                    .fields
-                    .nodes
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Option::<BoardField>::from)
-                    .collect(),
+                fields: project.fields.into_fields(),
                 items: Vec::new(),
             },
             contents: BTreeMap::new(),
